@@ -1,0 +1,71 @@
+import { DynamicModule, Module, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { I18nModule } from 'nestjs-i18n';
+import { LoggerModule } from 'nestjs-pino';
+import { join } from 'node:path';
+import { AuthGuard } from './common/auth/auth.guard';
+import { TokenVerifier } from './common/auth/token-verifier';
+import { ErrorResponder } from './common/errors/error-response';
+import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
+import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
+import { MetricsController } from './common/observability/metrics.controller';
+import { MetricsService } from './common/observability/metrics.service';
+import { validationOptions } from './common/validation/validation-options';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { buildDataSourceOptions } from './database/data-source-options';
+import { DatabaseModule } from './database/database.module';
+import { DictionaryModule } from './dictionary/dictionary.module';
+import { HealthModule } from './health/health.module';
+import { SceneModule } from './scene/scene.module';
+import { StatusModule } from './status/status.module';
+import { SubtaskModule } from './subtask/subtask.module';
+import { TaskModule } from './task/task.module';
+
+@Module({})
+export class AppModule {
+  /** The validated config is passed in, so tests boot several apps with different settings in one process. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.log.level,
+            redact: ['req.headers.authorization'],
+            customProps: () => ({ service: 'task-manager' }),
+            quietReqLogger: true,
+          },
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        }),
+        TypeOrmModule.forRoot(buildDataSourceOptions(config.db)),
+        I18nModule.forRoot({
+          fallbackLanguage: config.i18n.defaultLanguage,
+          loaderOptions: { path: join(__dirname, 'i18n'), watch: false },
+          resolvers: [],
+          logging: false,
+        }),
+        DatabaseModule,
+        HealthModule,
+        DictionaryModule,
+        SceneModule,
+        SubtaskModule,
+        StatusModule,
+        TaskModule,
+      ],
+      controllers: [MetricsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        TokenVerifier,
+        MetricsService,
+        ErrorResponder,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+        { provide: APP_PIPE, useFactory: () => new ValidationPipe(validationOptions) },
+      ],
+      exports: [APP_CONFIG, MetricsService],
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+/**
+ * One registry per app instance (tests boot several in one process). Task and subtask counts are
+ * read from the database at scrape time, so every replica reports the same truth.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly dispatchAttempts = new Counter({
+    name: 'dispatch_attempts_total',
+    help: 'Calls to the ops service by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reportsReceived = new Counter({
+    name: 'subtask_reports_total',
+    help: 'Subtask status reports received, by whether they were applied',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    collectDefaultMetrics({ register: this.registry });
+    const db = this.dataSource;
+    new Gauge({
+      name: 'tasks_by_status',
+      help: 'Live (not deleted) tasks by derived status',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows: { status: string; n: string | number }[] = await db.query(
+          'SELECT status, COUNT(*) AS n FROM tb_task WHERE deleted_dt IS NULL GROUP BY status',
+        );
+        for (const row of rows) this.set({ status: row.status }, Number(row.n));
+      },
+    });
+    new Gauge({
+      name: 'subtasks_by_state',
+      help: 'Subtasks of live tasks by observed state',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows: { state: string; n: string | number }[] = await db.query(
+          'SELECT s.state AS state, COUNT(*) AS n FROM tb_subtask s JOIN tb_task t ON t.id = s.task_id WHERE t.deleted_dt IS NULL GROUP BY s.state',
+        );
+        for (const row of rows) this.set({ state: row.state }, Number(row.n));
+      },
+    });
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ method, route, status: String(status) });
+    this.httpDuration.observe({ method, route }, seconds);
+  }
+}

@@ -1,0 +1,234 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SUPPORTED_LANGUAGES = ['zh-CN', 'en'] as const;
+export type Language = (typeof SUPPORTED_LANGUAGES)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+/** Every environment variable the service reads, with its default. `.env.example` mirrors this class. */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+  @IsString() HOST = '0.0.0.0';
+  @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024) BODY_LIMIT_BYTES = 1024 * 1024;
+  @Transform(toInt) @IsInt() @Min(64) @Max(65535) XML_MAX_BYTES = 32 * 1024;
+
+  @IsIn(['sqlite', 'mysql']) DB_TYPE: 'sqlite' | 'mysql' = 'sqlite';
+  @IsString() DB_PATH = './data/tasks.sqlite';
+  @IsString() DB_HOST = '127.0.0.1';
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) DB_PORT = 3306;
+  @IsString() DB_USER = 'root';
+  @IsString() DB_PASSWORD = '';
+  @Matches(/^[A-Za-z0-9_]{1,64}$/) DB_NAME = 'task_manager';
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+  @Transform(toBool) @IsBoolean() DB_MIGRATIONS_RUN = true;
+  @Transform(toBool) @IsBoolean() DB_LOGGING = false;
+
+  @IsIn(SUPPORTED_LANGUAGES as unknown as string[]) DEFAULT_LANGUAGE: Language = 'zh-CN';
+  @IsString() TIME_ZONE = 'Asia/Shanghai';
+
+  /** `token:role,token:role`; empty outside production falls back to development tokens. */
+  @IsString() AUTH_TOKENS = '';
+  @IsOptional() @ValidateIf((_, v) => v !== '') @IsString() @Matches(/^.{32,}$/, {
+    message: 'AUTH_JWT_SECRET must be at least 32 characters',
+  })
+  AUTH_JWT_SECRET = '';
+
+  /** The ops service that runs subtasks on analysis servers; empty disables dispatching. */
+  @IsString() OPS_BASE_URL = '';
+  /** How the ops service reaches this service (report_url is built from it). */
+  @IsString() PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+  /** What the ops service sends as Authorization on status reports; empty refuses every report. */
+  @IsString() INTERNAL_TOKEN = '';
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) OPS_TIMEOUT_MS = 5000;
+  @Transform(toInt) @IsInt() @Min(0) @Max(100) OPS_MAX_RETRIES = 5;
+  @Transform(toInt) @IsInt() @Min(1) @Max(600000) OPS_RETRY_BASE_MS = 500;
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600000) OPS_RETRY_MAX_MS = 30000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(256) DISPATCH_CONCURRENCY = 16;
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000) DISPATCH_BATCH_SIZE = 200;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(86400000) HEARTBEAT_TIMEOUT_MS = 60000;
+  @Transform(toInt) @IsInt() @Min(10) @Max(3600000) RECONCILE_INTERVAL_MS = 1000;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) LEASE_MS = 30000;
+  @Transform(toBool) @IsBoolean() RECONCILER_ENABLED = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @Transform(toBool) @IsBoolean() SWAGGER_ENABLED = true;
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number; bodyLimitBytes: number };
+  validation: { xmlMaxBytes: number };
+  db:
+    | { type: 'sqlite'; path: string; migrationsRun: boolean; logging: boolean }
+    | {
+        type: 'mysql';
+        host: string;
+        port: number;
+        user: string;
+        password: string;
+        database: string;
+        poolSize: number;
+        migrationsRun: boolean;
+        logging: boolean;
+      };
+  i18n: { defaultLanguage: Language };
+  time: { zone: string };
+  auth: { tokens: ReadonlyMap<string, Role>; jwtSecret: string | null };
+  log: { level: string };
+  swagger: { enabled: boolean };
+  internal: { token: string | null };
+  dispatch: {
+    opsBaseUrl: string | null;
+    publicBaseUrl: string;
+    timeoutMs: number;
+    maxRetries: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    concurrency: number;
+    batchSize: number;
+    heartbeatTimeoutMs: number;
+    reconcileIntervalMs: number;
+    leaseMs: number;
+    reconcilerEnabled: boolean;
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const DEV_TOKENS = 'dev-admin:admin,dev-operator:operator,dev-viewer:viewer';
+
+export function parseTokens(spec: string): Map<string, Role> {
+  const tokens = new Map<string, Role>();
+  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const sep = entry.lastIndexOf(':');
+    const token = entry.slice(0, sep).trim();
+    const role = entry.slice(sep + 1).trim();
+    if (sep <= 0 || !token || !(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError([`AUTH_TOKENS entry "${entry.replace(/^(.{4}).*(:.*)$/, '$1…$2')}" must be token:role with role one of ${ROLES.join(', ')}`]);
+    }
+    tokens.set(token, role as Role);
+  }
+  return tokens;
+}
+
+/** Validates the environment once; throws ConfigError listing every bad variable so the app refuses to boot. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(new EnvironmentVariables())) {
+    const value = env[key];
+    if (value !== undefined) raw[key] = value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, raw);
+  const errors = validateSync(vars, { whitelist: true });
+  if (errors.length) {
+    throw new ConfigError(
+      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? '')}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+    );
+  }
+  if (!isKnownTimeZone(vars.TIME_ZONE)) {
+    throw new ConfigError([`TIME_ZONE=${JSON.stringify(vars.TIME_ZONE)}: not an IANA time zone`]);
+  }
+  for (const [name, value] of [['OPS_BASE_URL', vars.OPS_BASE_URL], ['PUBLIC_BASE_URL', vars.PUBLIC_BASE_URL]] as const) {
+    if (value && !isHttpUrl(value)) throw new ConfigError([`${name}=${JSON.stringify(value)}: must be an http(s) URL`]);
+  }
+  if (vars.NODE_ENV === 'production' && !vars.AUTH_TOKENS && !vars.AUTH_JWT_SECRET) {
+    throw new ConfigError(['AUTH_TOKENS or AUTH_JWT_SECRET must be set in production']);
+  }
+  const tokens = parseTokens(vars.AUTH_TOKENS || (vars.AUTH_JWT_SECRET ? '' : DEV_TOKENS));
+
+  return {
+    env: vars.NODE_ENV as AppConfig['env'],
+    http: {
+      host: vars.HOST,
+      port: vars.PORT,
+      bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    },
+    validation: { xmlMaxBytes: vars.XML_MAX_BYTES },
+    db:
+      vars.DB_TYPE === 'mysql'
+        ? {
+            type: 'mysql',
+            host: vars.DB_HOST,
+            port: vars.DB_PORT,
+            user: vars.DB_USER,
+            password: vars.DB_PASSWORD,
+            database: vars.DB_NAME,
+            poolSize: vars.DB_POOL_SIZE,
+            migrationsRun: vars.DB_MIGRATIONS_RUN,
+            logging: vars.DB_LOGGING,
+          }
+        : { type: 'sqlite', path: vars.DB_PATH, migrationsRun: vars.DB_MIGRATIONS_RUN, logging: vars.DB_LOGGING },
+    i18n: { defaultLanguage: vars.DEFAULT_LANGUAGE },
+    time: { zone: vars.TIME_ZONE },
+    auth: { tokens, jwtSecret: vars.AUTH_JWT_SECRET || null },
+    log: { level: vars.LOG_LEVEL },
+    swagger: { enabled: vars.SWAGGER_ENABLED },
+    internal: { token: vars.INTERNAL_TOKEN || null },
+    dispatch: {
+      opsBaseUrl: vars.OPS_BASE_URL ? vars.OPS_BASE_URL.replace(/\/+$/, '') : null,
+      publicBaseUrl: vars.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: vars.OPS_TIMEOUT_MS,
+      maxRetries: vars.OPS_MAX_RETRIES,
+      retryBaseMs: vars.OPS_RETRY_BASE_MS,
+      retryMaxMs: vars.OPS_RETRY_MAX_MS,
+      concurrency: vars.DISPATCH_CONCURRENCY,
+      batchSize: vars.DISPATCH_BATCH_SIZE,
+      heartbeatTimeoutMs: vars.HEARTBEAT_TIMEOUT_MS,
+      reconcileIntervalMs: vars.RECONCILE_INTERVAL_MS,
+      leaseMs: vars.LEASE_MS,
+      reconcilerEnabled: vars.RECONCILER_ENABLED,
+    },
+  };
+}
+
+export function usesDevelopmentTokens(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.AUTH_TOKENS && !env.AUTH_JWT_SECRET;
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { ENTITIES } from './entities';
+import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
+
+/** One place that turns the validated config into TypeORM options, for the app and the migration CLI alike. */
+export function buildDataSourceOptions(db: AppConfig['db']): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    synchronize: false,
+    migrationsRun: db.migrationsRun,
+    logging: db.logging ? ('all' as const) : (['error', 'warn'] as ('error' | 'warn')[]),
+  };
+  if (db.type === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      host: db.host,
+      port: db.port,
+      username: db.user,
+      password: db.password,
+      database: db.database,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      poolSize: db.poolSize,
+      migrations: MYSQL_MIGRATIONS,
+      extra: { connectionLimit: db.poolSize, waitForConnections: true },
+    };
+  }
+  if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.path,
+    migrations: SQLITE_MIGRATIONS,
+    prepareDatabase: (conn: { pragma: (sql: string) => unknown }) => {
+      // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
+      conn.pragma('journal_mode = WAL');
+      conn.pragma('foreign_keys = ON');
+      conn.pragma('busy_timeout = 5000');
+    },
+  };
+}

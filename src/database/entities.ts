@@ -1,0 +1,7 @@
+import { DictItemEntity } from '../dictionary/dict-item.entity';
+import { MtaskEntity } from '../scene/mtask.entity';
+import { SceneEntity } from '../scene/scene.entity';
+import { SubtaskEntity } from '../subtask/subtask.entity';
+import { TaskEntity } from '../task/task.entity';
+
+export const ENTITIES = [TaskEntity, MtaskEntity, SceneEntity, SubtaskEntity, DictItemEntity];

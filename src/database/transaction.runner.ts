@@ -1,0 +1,49 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Owns every write transaction. SQLite has one connection, so transactions are queued instead of
+ * interleaved on it; on MySQL a deadlock victim is retried, since InnoDB rolled it back whole.
+ */
+@Injectable()
+export class TransactionRunner {
+  private readonly logger = new Logger(TransactionRunner.name);
+  private sqliteQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  get isMysql(): boolean {
+    return this.dataSource.options.type === 'mysql';
+  }
+
+  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.isMysql) {
+      const next = this.sqliteQueue.then(() => this.dataSource.transaction(work));
+      this.sqliteQueue = next.catch(() => undefined);
+      return next;
+    }
+    return this.withDeadlockRetry(work);
+  }
+
+  private async withDeadlockRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+        this.logger.warn({ code, attempt }, 'transaction retried after a lock conflict');
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  /** Row lock for the rest of the transaction on MySQL; SQLite's queued transactions already exclude each other. */
+  lockMode(): { mode: 'pessimistic_write' } | undefined {
+    return this.isMysql ? { mode: 'pessimistic_write' } : undefined;
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MinRole } from '../common/auth/roles';
+import { EnvelopeDto } from '../common/http/envelope.dto';
+import { Payload } from '../common/http/envelope.interceptor';
+import { RequestLanguage } from '../common/http/request-language';
+import type { Language } from '../config/app-config';
+import { DictionaryService } from './dictionary.service';
+import {
+  CreateDictItemDto,
+  DictItemResponseDto,
+  DictListResponseDto,
+  ListDictQueryDto,
+  UpdateDictItemDto,
+} from './dto/dictionary.dto';
+
+@ApiTags('dictionary')
+@Controller('dicts')
+export class DictionaryController {
+  constructor(private readonly dictionary: DictionaryService) {}
+
+  @Get()
+  @ApiOperation({ summary: "List a dictionary's items, labelled in the request's language" })
+  @ApiOkResponse({ type: DictListResponseDto })
+  async list(@Query() query: ListDictQueryDto, @RequestLanguage() lang: Language): Promise<Payload<DictListResponseDto>> {
+    const items = await this.dictionary.list(query.dict_type, lang);
+    return { total_num: items.length, offset: 0, list_size: items.length, list_data: items };
+  }
+
+  @Post()
+  @HttpCode(200)
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Add a dictionary item (admin)' })
+  @ApiBody({ type: CreateDictItemDto })
+  @ApiOkResponse({ type: DictItemResponseDto })
+  async create(@Body() dto: CreateDictItemDto, @RequestLanguage() lang: Language): Promise<Payload<DictItemResponseDto>> {
+    return { item: await this.dictionary.create(dto, lang) };
+  }
+
+  @Put(':id')
+  @MinRole('admin')
+  @ApiOperation({ summary: "Edit a dictionary item's labels or order (admin)" })
+  @ApiOkResponse({ type: DictItemResponseDto })
+  async update(
+    @Param('id') id: string,
+    @Body() dto: UpdateDictItemDto,
+    @RequestLanguage() lang: Language,
+  ): Promise<Payload<DictItemResponseDto>> {
+    return { item: await this.dictionary.update(id, dto, lang) };
+  }
+
+  @Delete(':id')
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Remove a dictionary item that nothing uses (admin)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async remove(@Param('id') id: string): Promise<Payload<EnvelopeDto>> {
+    await this.dictionary.remove(id);
+    return {};
+  }
+}

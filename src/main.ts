@@ -1,0 +1,16 @@
+import { existsSync } from 'node:fs';
+import { configOf, createApp } from './bootstrap';
+import { ConfigError } from './config/app-config';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const app = await createApp();
+  const { host, port } = configOf(app).http;
+  await app.listen(port, host);
+}
+
+main().catch((error: unknown) => {
+  // A bad configuration is the operator's to fix: print the list, not a stack.
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import type { MtaskRow, SceneRow } from './domain/scene-rows';
+import { MtaskEntity } from './mtask.entity';
+import { SceneEntity } from './scene.entity';
+
+/** Rows per INSERT statement: large enough to save round trips, small enough for max_allowed_packet. */
+const INSERT_CHUNK = 200;
+
+@Injectable()
+export class SceneRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Multi-row inserts inside the caller's transaction; no read-back of generated values. */
+  async insertAll(em: EntityManager, mtasks: readonly MtaskRow[], scenes: readonly SceneRow[]): Promise<void> {
+    for (let i = 0; i < mtasks.length; i += INSERT_CHUNK) {
+      await em.createQueryBuilder().insert().into(MtaskEntity).values(mtasks.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+    }
+    for (let i = 0; i < scenes.length; i += INSERT_CHUNK) {
+      await em.createQueryBuilder().insert().into(SceneEntity).values(scenes.slice(i, i + INSERT_CHUNK) as QueryDeepPartialEntity<SceneEntity>[]).updateEntity(false).execute();
+    }
+  }
+
+  /** Replaces a task's whole configuration (scenes go with their mtasks by cascade). */
+  async replaceForTask(em: EntityManager, taskId: string, mtasks: readonly MtaskRow[], scenes: readonly SceneRow[]): Promise<void> {
+    await em.delete(SceneEntity, { task_id: taskId });
+    await em.delete(MtaskEntity, { task_id: taskId });
+    await this.insertAll(em, mtasks, scenes);
+  }
+
+  /** One query per level for a whole page of tasks. */
+  async loadForTasks(taskIds: readonly string[], em: EntityManager = this.dataSource.manager): Promise<{ mtasks: MtaskRow[]; scenes: SceneRow[] }> {
+    if (taskIds.length === 0) return { mtasks: [], scenes: [] };
+    const [mtasks, scenes] = await Promise.all([
+      em.find(MtaskEntity, { where: { task_id: In([...taskIds]) } }),
+      em.find(SceneEntity, { where: { task_id: In([...taskIds]) } }),
+    ]);
+    return { mtasks, scenes };
+  }
+}

@@ -1,0 +1,30 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ListEnvelopeDto } from '../../common/http/envelope.dto';
+import { DESIRED_STATES, SUBTASK_STATES } from '../../status/domain/derive-task-status';
+
+export class SubtaskSourceDto {
+  @ApiProperty({ nullable: true, type: String, description: 'Video channel (video sources)' }) vchan_refid: string | null;
+  @ApiProperty({ nullable: true, type: String }) vchan_name: string | null;
+  @ApiProperty({ nullable: true, type: String }) play_url: string | null;
+  @ApiProperty() is_ptz: boolean;
+  @ApiProperty({ nullable: true, type: Number, description: 'Worker node index (picture sources)' }) node_index: number | null;
+  @ApiProperty({ nullable: true, type: String }) pull_source_url: string | null;
+}
+
+export class SubtaskDto {
+  @ApiProperty() subtask_id: string;
+  @ApiProperty() task_id: string;
+  @ApiProperty() position: number;
+  @ApiProperty({ type: SubtaskSourceDto }) source: SubtaskSourceDto;
+  @ApiProperty({ enum: SUBTASK_STATES }) state: string;
+  @ApiProperty({ enum: DESIRED_STATES, description: 'What the operator asked for: idle (never started), run or stop' }) desired_state: string;
+  @ApiProperty({ description: 'Increases on every new start' }) generation: number;
+  @ApiProperty({ nullable: true, type: String }) status_reason: string | null;
+  @ApiProperty({ nullable: true, type: Number }) progress: number | null;
+  @ApiProperty({ nullable: true, type: String, example: '2018-12-03 10:27:30.999' }) reported_at: string | null;
+  @ApiProperty({ example: '2018-12-03 10:27:30.999' }) update_dt: string;
+}
+
+export class SubtaskListResponseDto extends ListEnvelopeDto {
+  @ApiProperty({ type: [SubtaskDto] }) list_data: SubtaskDto[];
+}

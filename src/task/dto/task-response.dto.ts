@@ -1,0 +1,46 @@
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { EnvelopeDto, ListEnvelopeDto } from '../../common/http/envelope.dto';
+import { MtaskResponseDto } from '../../scene/dto/mtask-response.dto';
+import { SUBTASK_STATES, TASK_STATUSES } from '../../status/domain/derive-task-status';
+import { SOURCE_TYPES } from '../../subtask/domain/decompose';
+import { SubtaskDto } from '../../subtask/dto/subtask-response.dto';
+import { VchanDto } from './task-input.dto';
+
+const statusCountsSchema = {
+  type: 'object' as const,
+  properties: Object.fromEntries(SUBTASK_STATES.map((s) => [s, { type: 'integer' as const }])),
+  additionalProperties: false,
+  example: { unconfigured: 0, configured: 0, scheduled: 0, dispatching: 0, running: 3, stopping: 0, stopped: 1, failed: 0, completed: 0, lost: 0 },
+};
+
+export class TaskDto {
+  @ApiProperty() task_id: string;
+  @ApiProperty() task_name: string;
+  @ApiProperty({ example: '0' }) algo_type: string;
+  @ApiProperty({ example: '2018-12-03 10:27:30.999' }) run_dt: string;
+  @ApiProperty() play_url: string;
+  @ApiProperty({ nullable: true, type: String }) store_conf_unid: string | null;
+  @ApiProperty({ enum: SOURCE_TYPES }) source_type: string;
+  @ApiProperty({ type: [VchanDto] }) vchans: VchanDto[];
+  @ApiProperty({ nullable: true, type: Number }) node_count: number | null;
+  @ApiProperty({ nullable: true, type: String }) pull_source_url: string | null;
+  @ApiProperty({ type: [MtaskResponseDto] }) mtasks: MtaskResponseDto[];
+  @ApiProperty({ enum: TASK_STATUSES, description: 'Derived from the subtasks (API.md section 5)' }) status: string;
+  @ApiProperty({ ...statusCountsSchema, description: 'How many subtasks are in each state' }) status_counts: Record<string, number>;
+  @ApiProperty({ nullable: true, type: String }) status_reason: string | null;
+  @ApiProperty({ example: '2018-12-03 10:27:30.999' }) create_dt: string;
+  @ApiProperty({ example: '2018-12-03 10:27:30.999' }) update_dt: string;
+}
+
+export class TaskListResponseDto extends ListEnvelopeDto {
+  @ApiProperty({ type: [TaskDto] }) list_data: TaskDto[];
+}
+
+/** The task fields beside ecode/enote, plus its subtasks. */
+export class TaskDetailResponseDto extends IntersectionType(EnvelopeDto, TaskDto) {
+  @ApiProperty({ type: [SubtaskDto] }) subtasks: SubtaskDto[];
+}
+
+export class TaskIdResponseDto extends EnvelopeDto {
+  @ApiProperty({ example: '01936f0e-8d1c-7bb2-9a53-2f3c1d9e4a10' }) task_id: string;
+}

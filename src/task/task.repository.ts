@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import type { TaskStatus } from '../status/domain/derive-task-status';
+import { TaskEntity } from './task.entity';
+
+export interface TaskFilter {
+  algo_type?: string;
+  status?: TaskStatus;
+  keyword?: string;
+}
+
+const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+@Injectable()
+export class TaskRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(em: EntityManager, task: TaskEntity): Promise<void> {
+    await em.createQueryBuilder().insert().into(TaskEntity).values(task).updateEntity(false).execute();
+  }
+
+  findLive(id: string, em: EntityManager = this.dataSource.manager, lock?: { mode: 'pessimistic_write' }): Promise<TaskEntity | null> {
+    return em.findOne(TaskEntity, { where: { id, deleted_dt: IsNull() }, lock });
+  }
+
+  findAny(id: string, em: EntityManager = this.dataSource.manager, lock?: { mode: 'pessimistic_write' }): Promise<TaskEntity | null> {
+    return em.findOne(TaskEntity, { where: { id }, lock });
+  }
+
+  /**
+   * Newest first. Pages the ids alone on the (deleted_dt, create_dt, id) index, then fetches
+   * just those rows by primary key, so a deep offset walks the index, not the table rows.
+   */
+  async page(filter: TaskFilter, offset: number, limit: number): Promise<{ total: number; tasks: TaskEntity[] }> {
+    const qb = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t').where('t.deleted_dt IS NULL');
+    if (filter.algo_type !== undefined) qb.andWhere('t.algo_type = :algoType', { algoType: filter.algo_type });
+    if (filter.status !== undefined) qb.andWhere('t.status = :status', { status: filter.status });
+    if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '\\'", { keyword: `%${escapeLike(filter.keyword)}%` });
+
+    const [total, idRows] = await Promise.all([
+      qb.clone().getCount(),
+      qb
+        .clone()
+        .select('t.id', 'id')
+        .orderBy('t.create_dt', 'DESC')
+        .addOrderBy('t.id', 'DESC')
+        .offset(offset)
+        .limit(limit)
+        .getRawMany<{ id: string }>(),
+    ]);
+    if (idRows.length === 0) return { total, tasks: [] };
+    const rows = await this.dataSource.getRepository(TaskEntity).find({ where: { id: In(idRows.map((r) => r.id)) } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return { total, tasks: idRows.map((r) => byId.get(r.id)).filter((t): t is TaskEntity => t !== undefined) };
+  }
+
+  async update(em: EntityManager, id: string, patch: Partial<TaskEntity>): Promise<void> {
+    await em.update(TaskEntity, { id }, patch);
+  }
+
+  /** Any task, deleted or not, using this algorithm type (a deleted task can be restored). */
+  async usesAlgoType(code: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(TaskEntity).count({ where: { algo_type: code }, take: 1 })) > 0;
+  }
+}

@@ -1,0 +1,196 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AppException, FieldError } from '../common/errors/app.exception';
+import { parseWireDateTime } from '../common/time/datetime';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction.runner';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { toMtaskRows } from '../scene/domain/scene-rows';
+import { SceneRepository } from '../scene/scene.repository';
+import { countStates, deriveTaskStatus, isActive, SubtaskState } from '../status/domain/derive-task-status';
+import { StatusAggregationService } from '../status/status-aggregation.service';
+import { decomposeIntoSubtasks, SourceType } from '../subtask/domain/decompose';
+import { SubtaskEntity } from '../subtask/subtask.entity';
+import type { SubtaskRow } from '../subtask/subtask.mapper';
+import { SubtaskRepository } from '../subtask/subtask.repository';
+import { validateNewTask, validateTaskUpdate } from './domain/validate-task';
+import { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-input.dto';
+import type { TaskDto } from './dto/task-response.dto';
+import { TaskEntity } from './task.entity';
+import { groupByTask, toTaskDto } from './task.mapper';
+import { TaskRepository } from './task.repository';
+
+export const ALGO_TYPE_DICT = 'algo_type';
+
+/** Oversized XML is refused as 413 like an oversized body; every other rule as 400. */
+export function throwIfInvalid(errors: FieldError[]): void {
+  if (errors.length === 0) return;
+  const tooLarge = errors.filter((e) => e.rule === 'xmlTooLarge');
+  if (tooLarge.length) throw new AppException('PAYLOAD_TOO_LARGE', {}, tooLarge);
+  throw AppException.validation(errors);
+}
+
+/** States a subtask leaves for `unconfigured` when the configuration it was checked against changes. */
+const RECONFIGURABLE: SubtaskState[] = ['configured', 'stopped', 'failed', 'completed'];
+
+@Injectable()
+export class TaskService implements OnModuleInit {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly scenes: SceneRepository,
+    private readonly subtasks: SubtaskRepository,
+    private readonly dictionary: DictionaryService,
+    private readonly status: StatusAggregationService,
+    private readonly tx: TransactionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.dictionary.registerUsageCheck(ALGO_TYPE_DICT, (code) => this.tasks.usesAlgoType(code));
+  }
+
+  private get rulesContext() {
+    return { xmlMaxBytes: this.config.validation.xmlMaxBytes, timeZone: this.config.time.zone };
+  }
+
+  async create(dto: CreateTaskDto): Promise<{ task_id: string }> {
+    const algoTypes = await this.dictionary.codes(ALGO_TYPE_DICT);
+    throwIfInvalid(validateNewTask(dto, { ...this.rulesContext, algoTypes }));
+
+    const now = new Date();
+    const taskId = uuidv7();
+    const sourceType: SourceType = dto.source_type ?? 'pull_video_stream';
+    const subtasks: SubtaskRow[] = decomposeIntoSubtasks({ ...dto, source_type: sourceType }).map((spec) => ({
+      ...spec,
+      id: uuidv7(),
+      task_id: taskId,
+      state: 'unconfigured',
+      desired_state: 'idle',
+      generation: 0,
+      status_reason: null,
+      progress: null,
+      reported_at: null,
+      heartbeat_at: null,
+      attempts: 0,
+      next_attempt_at: null,
+      lease_owner: null,
+      lease_until: null,
+      create_dt: now,
+      update_dt: now,
+    }));
+    const task: TaskEntity = {
+      id: taskId,
+      task_name: dto.task_name,
+      algo_type: dto.algo_type,
+      run_dt: parseWireDateTime(dto.run_dt, this.config.time.zone)!,
+      play_url: dto.play_url,
+      store_conf_unid: dto.store_conf_unid ?? null,
+      source_type: sourceType,
+      vchans: sourceType === 'pull_video_stream' ? (dto.vchans ?? []).map((v) => ({ ...v })) : null,
+      node_count: sourceType === 'pull_video_stream' ? null : (dto.node_count ?? null),
+      pull_source_url: sourceType === 'pull_pic_files' ? (dto.pull_source_url ?? null) : null,
+      status: deriveTaskStatus(subtasks),
+      status_counts: countStates(subtasks),
+      status_reason: null,
+      create_dt: now,
+      update_dt: now,
+      deleted_dt: null,
+    };
+    const config = toMtaskRows(taskId, dto.mtasks, uuidv7);
+
+    await this.tx.run(async (em) => {
+      await this.tasks.insert(em, task);
+      await this.subtasks.insertAll(em, subtasks);
+      await this.scenes.insertAll(em, config.mtasks, config.scenes);
+    });
+    return { task_id: taskId };
+  }
+
+  async list(query: ListTasksQueryDto): Promise<{ total_num: number; offset: number; list_size: number; list_data: TaskDto[] }> {
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? 10;
+    const { total, tasks } = await this.tasks.page({ algo_type: query.algo_type, status: query.status, keyword: query.keyword }, offset, limit);
+    const ids = tasks.map((t) => t.id);
+    const [config, runInfo] = await Promise.all([this.scenes.loadForTasks(ids), this.subtasks.runInfoForTasks(ids)]);
+    const mtasksByTask = groupByTask(config.mtasks);
+    const scenesByTask = groupByTask(config.scenes);
+    const subtasksByTask = groupByTask(runInfo);
+    const list = tasks.map((task) =>
+      toTaskDto(
+        task,
+        { mtasks: mtasksByTask.get(task.id) ?? [], scenes: scenesByTask.get(task.id) ?? [], subtasks: subtasksByTask.get(task.id) ?? [] },
+        this.config.time.zone,
+      ),
+    );
+    return { total_num: total, offset, list_size: list.length, list_data: list };
+  }
+
+  async get(id: string): Promise<{ task: TaskDto; subtasks: SubtaskRow[] }> {
+    const task = await this.tasks.findLive(id);
+    if (!task) throw new AppException('TASK_NOT_FOUND', { id });
+    const [config, subtasks] = await Promise.all([this.scenes.loadForTasks([id]), this.subtasks.findByTask(id)]);
+    return { task: toTaskDto(task, { ...config, subtasks }, this.config.time.zone), subtasks };
+  }
+
+  async assertExists(id: string): Promise<void> {
+    if (!(await this.tasks.findLive(id))) throw new AppException('TASK_NOT_FOUND', { id });
+  }
+
+  async update(id: string, dto: UpdateTaskDto): Promise<void> {
+    await this.tx.run(async (em) => {
+      const task = await this.lockLiveTask(em, id);
+      const subtasks = await this.subtasks.findByTask(id, em);
+      this.assertIdle(subtasks);
+      const channels = new Map((task.vchans ?? []).map((v) => [v.vchan_refid, { is_ptz: v.is_ptz === true }]));
+      throwIfInvalid(validateTaskUpdate(dto, { algo_type: task.algo_type, source_type: task.source_type, channels }, this.rulesContext));
+
+      const patch: Partial<TaskEntity> = { update_dt: new Date() };
+      if (dto.task_name !== undefined) patch.task_name = dto.task_name;
+      if (dto.run_dt !== undefined) patch.run_dt = parseWireDateTime(dto.run_dt, this.config.time.zone)!;
+      if (dto.play_url !== undefined) patch.play_url = dto.play_url;
+      if (dto.store_conf_unid !== undefined) patch.store_conf_unid = dto.store_conf_unid;
+      await this.tasks.update(em, id, patch);
+
+      if (dto.mtasks !== undefined) {
+        const config = toMtaskRows(id, dto.mtasks, uuidv7);
+        await this.scenes.replaceForTask(em, id, config.mtasks, config.scenes);
+        // The subtasks were checked against the old configuration: they must be completed again.
+        await em.update(SubtaskEntity, { task_id: id, state: In(RECONFIGURABLE) }, { state: 'unconfigured', update_dt: new Date() });
+        await this.status.refresh(em, [id]);
+      }
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.tx.run(async (em) => {
+      await this.lockLiveTask(em, id);
+      this.assertIdle(await this.subtasks.findByTask(id, em));
+      await this.tasks.update(em, id, { deleted_dt: new Date() });
+    });
+  }
+
+  async restore(id: string): Promise<void> {
+    await this.tx.run(async (em) => {
+      const task = await this.tasks.findAny(id, em, this.tx.lockMode());
+      if (!task) throw new AppException('TASK_NOT_FOUND', { id });
+      if (!task.deleted_dt) throw new AppException('TASK_NOT_DELETED', { id });
+      await this.tasks.update(em, id, { deleted_dt: null, update_dt: new Date() });
+    });
+  }
+
+  private async lockLiveTask(em: EntityManager, id: string): Promise<TaskEntity> {
+    const task = await this.tasks.findLive(id, em, this.tx.lockMode());
+    if (!task) throw new AppException('TASK_NOT_FOUND', { id });
+    return task;
+  }
+
+  private assertIdle(subtasks: readonly SubtaskRow[]): void {
+    const active = subtasks.filter(isActive);
+    if (active.length) {
+      throw new AppException('TASK_ACTIVE', { count: active.length }, [], {
+        active_subtasks: active.map((s) => ({ subtask_id: s.id, state: s.state })),
+      });
+    }
+  }
+}
