@@ -14,7 +14,10 @@ const swc = [
 ];
 
 const common = {
-  transform: { '^.+\\.ts$': swc },
+  // content-disposition (under @fastify/static, which serves Swagger UI) ships only ES modules,
+  // which Node 20 loads natively but Jest's module system does not: compile it to CommonJS.
+  transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
 };

@@ -9,6 +9,7 @@ import { TokenVerifier } from './common/auth/token-verifier';
 import { ErrorResponder } from './common/errors/error-response';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
 import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
+import { RequestLanguageResolver } from './common/http/request-language.resolver';
 import { MetricsController } from './common/observability/metrics.controller';
 import { MetricsService } from './common/observability/metrics.service';
 import { validationOptions } from './common/validation/validation-options';
@@ -43,7 +44,7 @@ export class AppModule {
         I18nModule.forRoot({
           fallbackLanguage: config.i18n.defaultLanguage,
           loaderOptions: { path: join(__dirname, 'i18n'), watch: false },
-          resolvers: [],
+          resolvers: [RequestLanguageResolver],
           logging: false,
         }),
         DatabaseModule,

@@ -32,6 +32,8 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON only: other bodies get 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', async (request, reply) => {
     request.lang = resolveLanguage(request.headers['accept-language'], config.i18n.defaultLanguage);
     void reply.header('x-request-id', request.id);

@@ -10,7 +10,8 @@ export interface TaskFilter {
   keyword?: string;
 }
 
-const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** `!` escapes LIKE wildcards the same way on MySQL and SQLite (a backslash needs doubling on one only). */
+const escapeLike = (value: string): string => value.replace(/[!%_]/g, (c) => `!${c}`);
 
 @Injectable()
 export class TaskRepository {
@@ -36,7 +37,7 @@ export class TaskRepository {
     const qb = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t').where('t.deleted_dt IS NULL');
     if (filter.algo_type !== undefined) qb.andWhere('t.algo_type = :algoType', { algoType: filter.algo_type });
     if (filter.status !== undefined) qb.andWhere('t.status = :status', { status: filter.status });
-    if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '\\'", { keyword: `%${escapeLike(filter.keyword)}%` });
+    if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '!'", { keyword: `%${escapeLike(filter.keyword)}%` });
 
     const [total, idRows] = await Promise.all([
       qb.clone().getCount(),
