@@ -17,17 +17,22 @@ export function isWireDateTime(value: unknown): value is string {
   return typeof value === 'string' && (LOCAL_PATTERN.test(value) || ISO_WITH_OFFSET.test(value));
 }
 
-/** `YYYY-MM-DD HH:mm:ss[.SSS]` in `zone`, or ISO-8601 with an offset; null when not a real instant. */
+/** True when the calendar has this day (2018-02-30 does not); Date.UTC would roll it over silently. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** `YYYY-MM-DD HH:mm:ss[.S{1,3}]` in `zone`, or ISO-8601 with an offset; null when not a real instant. */
 export function parseWireDateTime(value: string, zone: string): Date | null {
-  if (ISO_WITH_OFFSET.test(value)) {
-    const parsed = dayjs(value);
-    return parsed.isValid() ? parsed.toDate() : null;
-  }
-  if (!LOCAL_PATTERN.test(value)) return null;
-  const format = value.includes('.') ? `YYYY-MM-DD HH:mm:ss.${'S'.repeat(value.split('.')[1].length)}` : 'YYYY-MM-DD HH:mm:ss';
-  // Strict parse first so that 2018-02-30 is refused instead of rolled over.
-  if (!dayjs(value, format, true).isValid()) return null;
-  const parsed = dayjs.tz(value, format, zone);
+  const iso = ISO_WITH_OFFSET.test(value);
+  if (!iso && !LOCAL_PATTERN.test(value)) return null;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const [hour, minute, second] = value.slice(11, 19).split(':').map(Number);
+  if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return null;
+  if (iso) return dayjs(value).toDate();
+  const fraction = (value.split('.')[1] ?? '').padEnd(3, '0');
+  const parsed = dayjs.tz(`${value.slice(0, 19)}.${fraction}`, WIRE_FORMAT, zone);
   return parsed.isValid() ? parsed.toDate() : null;
 }
 

@@ -24,9 +24,14 @@ function sceneXmlFields(scene: SceneInputDto): [string, string | undefined][] {
   ];
 }
 
+/** A scene bound to a channel runs on that camera; an unbound one runs on every channel of the task. */
 function isPtzScene(scene: SceneInputDto, rules: MtaskRules): boolean {
-  if (!scene.vchan_refid) return false;
-  return rules.channels.get(scene.vchan_refid)?.is_ptz === true;
+  if (scene.vchan_refid) return rules.channels.get(scene.vchan_refid)?.is_ptz === true;
+  return allChannelsPtz(rules);
+}
+
+function allChannelsPtz(rules: MtaskRules): boolean {
+  return rules.channels.size > 0 && [...rules.channels.values()].every((c) => c.is_ptz);
 }
 
 /**
@@ -55,7 +60,7 @@ export function validateMtasks(mtasks: readonly MtaskInputDto[] | null | undefin
     }
     const scenes = mtask.scenes ?? [];
     if (type !== POLLING && !rules.pictureSource) {
-      const ptzOk = scenes.length > 0 ? scenes.every((s) => isPtzScene(s, rules)) : [...rules.channels.values()].some((c) => c.is_ptz);
+      const ptzOk = scenes.length > 0 ? scenes.every((s) => isPtzScene(s, rules)) : allChannelsPtz(rules);
       if (!ptzOk) errors.push({ field: `${at}.type`, rule: 'ptzRequired', args: { type } });
     }
 
@@ -68,7 +73,9 @@ export function validateMtasks(mtasks: readonly MtaskInputDto[] | null | undefin
       if (String(scene.algo_type) !== rules.algoType) {
         errors.push({ field: `${sceneAt}.algo_type`, rule: 'algoTypeMismatch', args: { expected: rules.algoType } });
       }
-      if (!rules.pictureSource && scene.vchan_refid && !rules.channels.has(scene.vchan_refid)) {
+      if (scene.vchan_refid && rules.pictureSource) {
+        errors.push({ field: `${sceneAt}.vchan_refid`, rule: 'videoOnly' });
+      } else if (scene.vchan_refid && !rules.channels.has(scene.vchan_refid)) {
         errors.push({ field: `${sceneAt}.vchan_refid`, rule: 'vchanUnknown' });
       }
       for (const [name, value] of sceneXmlFields(scene)) {

@@ -81,7 +81,7 @@ describe('validateNewTask', () => {
           end_time: '22:01:20',
           scenes: [scene({ scene_unid: 's2', vchan_refid: 'p1', algo_type: '1' })],
         }),
-        mtask({ mtask_unid: 'm3', type: 2, time_interval: null, scenes: [] }),
+        mtask({ mtask_unid: 'm3', type: 2, time_interval: null, scenes: [scene({ scene_unid: 's3', vchan_refid: 'p1' })] }),
       ];
       expect(validateNewTask(videoTask({ mtasks }), ctx)).toEqual([]);
     });
@@ -181,16 +181,16 @@ describe('validateNewTask', () => {
       expect(validateNewTask(videoTask({ run_dt }), ctx)).toEqual([{ field: 'run_dt', rule: 'isWireDateTime' }]);
     });
 
-    // Known bugs in parseWireDateTime (see the report): these describe the intended behaviour and fail today.
-    it.failing.each(['2018-12-03 10:27:30.9', '2018-12-03 10:27:30.99'])(
-      'accepts %p with fewer than three fraction digits, as the wire pattern allows (known bug: refused today)',
+    // The wire pattern allows one to three fraction digits, and the calendar is checked in both forms.
+    it.each(['2018-12-03 10:27:30.9', '2018-12-03 10:27:30.99'])(
+      'accepts %p with fewer than three fraction digits, as the wire pattern allows',
       (run_dt) => {
         expect(validateNewTask(videoTask({ run_dt }), ctx)).toEqual([]);
       },
     );
 
-    it.failing.each(['2018-02-30T10:00:00Z', '2018-02-31T10:00:00+08:00', '2018-04-31T00:00:00Z'])(
-      'refuses the impossible ISO date %p like its local form (known bug: rolled over into the next month today)',
+    it.each(['2018-02-30T10:00:00Z', '2018-02-31T10:00:00+08:00', '2018-04-31T00:00:00Z'])(
+      'refuses the impossible ISO date %p like its local form',
       (run_dt) => {
         expect(validateNewTask(videoTask({ run_dt }), ctx)).toEqual([{ field: 'run_dt', rule: 'isWireDateTime' }]);
       },
@@ -230,7 +230,7 @@ describe('validateNewTask', () => {
     it('skips the PTZ and channel rules for its mtasks', () => {
       const mtasks = [
         mtask({ mtask_unid: 'm1', type: 1, time_interval: null, start_time: '08:00:00', end_time: '18:00:00', scenes: [scene({ scene_unid: 's1', vchan_refid: undefined })] }),
-        mtask({ mtask_unid: 'm2', type: 2, time_interval: null, scenes: [scene({ scene_unid: 's2', vchan_refid: 'no-such-channel' })] }),
+        mtask({ mtask_unid: 'm2', type: 2, time_interval: null, scenes: [scene({ scene_unid: 's2', vchan_refid: undefined })] }),
       ];
       expect(validateNewTask(pictureTask(source_type, { mtasks }), ctx)).toEqual([]);
     });
@@ -444,7 +444,7 @@ describe('validateTaskUpdate', () => {
     const shape: ExistingTaskShape = { algo_type: '1', source_type, channels: new Map() };
     const mtasks = [
       periodOn(undefined, { mtask_unid: 'm1' }),
-      mtask({ mtask_unid: 'm2', type: 2, time_interval: null, scenes: [scene({ scene_unid: 's2', vchan_refid: 'anything' })] }),
+      mtask({ mtask_unid: 'm2', type: 2, time_interval: null, scenes: [scene({ scene_unid: 's2', vchan_refid: undefined })] }),
     ];
     expect(validateTaskUpdate({ mtasks }, shape, updateCtx)).toEqual([]);
   });
