@@ -18,3 +18,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   return SwaggerModule.createDocument(app, config);
 }
+
+/** The committed form of the document: stable key order as built, two-space indent, final newline. */
+export function renderOpenApiDocument(document: OpenAPIObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** Settings that boot the app only to read its routes: nothing persisted, nothing logged, no dispatching. */
+export const OPENAPI_BUILD_ENV: NodeJS.ProcessEnv = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  DB_TYPE: 'sqlite',
+  DB_PATH: ':memory:',
+  RECONCILER_ENABLED: 'false',
+};

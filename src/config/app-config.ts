@@ -37,7 +37,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024) BODY_LIMIT_BYTES = 1024 * 1024;
   @Transform(toInt) @IsInt() @Min(64) @Max(65535) XML_MAX_BYTES = 32 * 1024;
 
-  @IsIn(['sqlite', 'mysql']) DB_TYPE: 'sqlite' | 'mysql' = 'sqlite';
+  /** `mariadb` is MySQL's protocol and schema too; TypeORM only needs to know to read MariaDB's catalog right. */
+  @IsIn(['sqlite', 'mysql', 'mariadb']) DB_TYPE: 'sqlite' | 'mysql' | 'mariadb' = 'sqlite';
   @IsString() DB_PATH = './data/tasks.sqlite';
   @IsString() DB_HOST = '127.0.0.1';
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) DB_PORT = 3306;
@@ -87,6 +88,8 @@ export interface AppConfig {
     | { type: 'sqlite'; path: string; migrationsRun: boolean; logging: boolean }
     | {
         type: 'mysql';
+        /** Which server speaks the MySQL protocol; both go through mysql2 and share migrations. */
+        server: 'mysql' | 'mariadb';
         host: string;
         port: number;
         user: string;
@@ -176,9 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     validation: { xmlMaxBytes: vars.XML_MAX_BYTES },
     db:
-      vars.DB_TYPE === 'mysql'
+      vars.DB_TYPE !== 'sqlite'
         ? {
             type: 'mysql',
+            server: vars.DB_TYPE,
             host: vars.DB_HOST,
             port: vars.DB_PORT,
             user: vars.DB_USER,

@@ -16,7 +16,7 @@ export function buildDataSourceOptions(db: AppConfig['db']): DataSourceOptions {
   if (db.type === 'mysql') {
     return {
       ...common,
-      type: 'mysql',
+      type: db.server,
       host: db.host,
       port: db.port,
       username: db.user,

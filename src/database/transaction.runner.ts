@@ -17,7 +17,7 @@ export class TransactionRunner {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
   get isMysql(): boolean {
-    return this.dataSource.options.type === 'mysql';
+    return this.dataSource.options.type !== 'better-sqlite3';
   }
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException } from '../common/errors/app.exception';
 import type { Language } from '../config/app-config';
+import { isUniqueViolation } from '../database/driver-errors';
 import { DictionaryRepository } from './dictionary.repository';
 import { toDictItemDto } from './dictionary.mapper';
 import { CreateDictItemDto, DictItemDto, UpdateDictItemDto } from './dto/dictionary.dto';
@@ -44,7 +45,13 @@ export class DictionaryService {
       create_dt: now,
       update_dt: now,
     };
-    await this.repository.insert(item);
+    try {
+      await this.repository.insert(item);
+    } catch (error) {
+      // Another admin added the same code between the check above and this insert.
+      if (isUniqueViolation(error)) throw new AppException('DICT_ITEM_EXISTS', { code: dto.code });
+      throw error;
+    }
     return toDictItemDto(item, lang);
   }
 

@@ -38,7 +38,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   return {
     kind,
     env: {
-      DB_TYPE: 'mysql',
+      DB_TYPE: 'mariadb',
       DB_HOST: MYSQL.host,
       DB_PORT: String(MYSQL.port),
       DB_USER: MYSQL.user,
