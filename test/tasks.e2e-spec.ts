@@ -116,7 +116,7 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
           mtask({
             mtask_unid: evil,
             name: evil,
-            scenes: [scene({ scene_unid: `${evil}s`, name: evil, vchan_refid: evil, algo_args: { [evil]: evil }, link_scenes: [evil] })],
+            scenes: [scene({ scene_unid: `${evil}s`, name: evil, vchan_refid: evil, algo_args: { count_line: evil }, link_scenes: [evil] })],
           }),
         ],
       });
@@ -127,7 +127,7 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
       expect(detail.body.task_name).toBe(evil);
       expect(detail.body.vchans[0]).toMatchObject({ vchan_refid: evil, name: evil });
       expect(detail.body.mtasks[0]).toMatchObject({ mtask_unid: evil, name: evil });
-      expect(detail.body.mtasks[0].scenes[0]).toMatchObject({ name: evil, vchan_refid: evil, algo_args: { [evil]: evil }, link_scenes: [evil] });
+      expect(detail.body.mtasks[0].scenes[0]).toMatchObject({ name: evil, vchan_refid: evil, algo_args: { count_line: evil }, link_scenes: [evil] });
       const found = await t.request('GET', `/tasks?keyword=${encodeURIComponent("DROP TABLE tb_task; --")}`);
       expect(found.body.list_data.map((x: { task_id: string }) => x.task_id)).toContain(id);
       const wildcard = await t.request('GET', `/tasks?keyword=${encodeURIComponent('%')}`);
@@ -222,6 +222,27 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
       ['an unknown top-level field', () => ({ body: videoTask({ owner: 'me' }) }), 400, 'VALIDATION_FAILED', 'owner'],
       ['an unknown nested field', () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ colour: 'red' })] })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].colour'],
       ['a scene bound to an unknown channel', () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ vchan_refid: 'nope' })] })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].vchan_refid'],
+      [
+        'a scene naming no channel in a task with channels',
+        () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene(), scene({ vchan_refid: undefined })] })] }) }),
+        400,
+        'VALIDATION_FAILED',
+        'mtasks[0].scenes[1].vchan_refid',
+      ],
+      [
+        'an algo_args key of no passenger-flow argument',
+        () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ algo_args: { threshold: 0.5 } })] })] }) }),
+        400,
+        'VALIDATION_FAILED',
+        'mtasks[0].scenes[0].algo_args.threshold',
+      ],
+      [
+        'an algo_args value out of range',
+        () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ algo_args: { direction: 'in', min_person_px: 4 } })] })] }) }),
+        400,
+        'VALIDATION_FAILED',
+        'mtasks[0].scenes[0].algo_args.min_person_px',
+      ],
       ['a text body', () => ({ raw: 'task_name=x', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', null],
     ];
 
@@ -358,6 +379,8 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
         { play_url: 'smb://x' },
         { mtasks: [mtask({ scenes: [scene({ rois: [{ roi: '<x' }] })] })] },
         { mtasks: [mtask({ type: 1 })] },
+        { mtasks: [mtask({ scenes: [scene({ algo_args: { direction: 'up' } })] })] },
+        { mtasks: [mtask({ scenes: [scene({ vchan_refid: null })] })] },
         { source_type: 'push_pic_files' },
       ]) {
         const res = await t.request('PUT', `/tasks/${id}`, { body });

@@ -2,9 +2,17 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import type { MtaskRow, SceneRow } from './domain/scene-rows';
+import type { MtaskFields, MtaskRow, SceneRow } from './domain/scene-rows';
 import { MtaskEntity } from './mtask.entity';
 import { SceneEntity } from './scene.entity';
+
+/** The writes that replace one channel's configuration; the subtask module plans them. */
+export interface ChannelConfigWrites {
+  mtaskUpdates: readonly { id: string; fields: MtaskFields }[];
+  mtaskInserts: readonly MtaskRow[];
+  sceneInserts: readonly SceneRow[];
+  mtaskDeletes: readonly string[];
+}
 
 /** Rows per INSERT statement: large enough to save round trips, small enough for max_allowed_packet. */
 const INSERT_CHUNK = 200;
@@ -28,6 +36,35 @@ export class SceneRepository {
     await em.delete(SceneEntity, { task_id: taskId });
     await em.delete(MtaskEntity, { task_id: taskId });
     await this.insertAll(em, mtasks, scenes);
+  }
+
+  /**
+   * Writes one channel's new configuration (planned by the subtask module) in the caller's
+   * transaction: its scenes out, new mtasks and scenes in, shared mtasks updated, emptied ones out.
+   */
+  async replaceForChannel(
+    em: EntityManager,
+    taskId: string,
+    channel: string,
+    plan: ChannelConfigWrites,
+  ): Promise<void> {
+    await em.delete(SceneEntity, { task_id: taskId, vchan_refid: channel });
+    await this.insertAll(em, plan.mtaskInserts, plan.sceneInserts);
+    for (const { id, fields } of plan.mtaskUpdates) await em.update(MtaskEntity, { id, task_id: taskId }, fields);
+    if (plan.mtaskDeletes.length) await em.delete(MtaskEntity, { task_id: taskId, id: In([...plan.mtaskDeletes]) });
+  }
+
+  /**
+   * The configuration rows one subtask needs: for a channel, that channel's scenes (on the
+   * (task_id, vchan_refid) index) and the task's few mtasks; without a channel, the whole task's.
+   */
+  async loadForSubtask(taskId: string, channel: string | null, em: EntityManager = this.dataSource.manager): Promise<{ mtasks: MtaskRow[]; scenes: SceneRow[] }> {
+    if (!channel) return this.loadForTasks([taskId], em);
+    const [mtasks, scenes] = await Promise.all([
+      em.find(MtaskEntity, { where: { task_id: taskId } }),
+      em.find(SceneEntity, { where: { task_id: taskId, vchan_refid: channel } }),
+    ]);
+    return { mtasks, scenes };
   }
 
   /** One query per level for a whole page of tasks. */

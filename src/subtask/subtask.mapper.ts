@@ -1,5 +1,6 @@
 import { formatWireDateTime } from '../common/time/datetime';
-import type { SubtaskDto } from './dto/subtask-response.dto';
+import type { MtaskResponseDto } from '../scene/dto/mtask-response.dto';
+import type { SubtaskDetailResponseDto, SubtaskDto } from './dto/subtask-response.dto';
 import type { SubtaskEntity } from './subtask.entity';
 
 export type SubtaskRow = Omit<SubtaskEntity, 'task'>;
@@ -25,4 +26,9 @@ export function toSubtaskDto(row: SubtaskRow, zone: string): SubtaskDto {
     reported_at: formatWireDateTime(row.reported_at, zone),
     update_dt: formatWireDateTime(row.update_dt, zone)!,
   };
+}
+
+/** GET /subtasks/{id}: the subtask's fields, its task's algorithm type and its configuration view. */
+export function toSubtaskDetailDto(row: SubtaskRow, algoType: string, mtasks: MtaskResponseDto[], zone: string): Omit<SubtaskDetailResponseDto, 'ecode' | 'enote'> {
+  return { ...toSubtaskDto(row, zone), algo_type: algoType, mtasks };
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { SubtaskRunInfo } from '../scene/scene.mapper';
-import type { SubtaskStatusInput } from '../status/domain/derive-task-status';
+import type { SubtaskState, SubtaskStatusInput } from '../status/domain/derive-task-status';
+import { TaskEntity } from '../task/task.entity';
 import { SubtaskEntity } from './subtask.entity';
 import type { SubtaskRow } from './subtask.mapper';
 
@@ -26,6 +27,33 @@ export class SubtaskRepository {
 
   findByTask(taskId: string, em: EntityManager = this.dataSource.manager): Promise<SubtaskRow[]> {
     return em.find(SubtaskEntity, { where: { task_id: taskId }, order: { position: 'ASC' } });
+  }
+
+  /**
+   * Moves the given subtasks from one of `from` to `to`. The state condition is in the UPDATE, so
+   * a subtask a concurrent report moved elsewhere is left alone.
+   */
+  async moveStates(em: EntityManager, ids: readonly string[], from: readonly SubtaskState[], to: SubtaskState, at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await em.update(SubtaskEntity, { id: In([...ids]), state: In([...from]) }, { state: to, update_dt: at });
+  }
+
+  async touch(em: EntityManager, id: string, at: Date): Promise<void> {
+    await em.update(SubtaskEntity, { id }, { update_dt: at });
+  }
+
+  /**
+   * The parent task row, unless deleted, for the subtask endpoints (the subtask module does not
+   * depend on the task module); `lock` takes its row lock, which every writer of a task's
+   * subtasks and configuration takes first.
+   */
+  findLiveTask(taskId: string, em: EntityManager = this.dataSource.manager, lock?: { mode: 'pessimistic_write' }): Promise<TaskEntity | null> {
+    return em.findOne(TaskEntity, { where: { id: taskId, deleted_dt: IsNull() }, lock });
+  }
+
+  /** Records that the task's configuration changed. */
+  async touchTask(em: EntityManager, taskId: string, at: Date): Promise<void> {
+    await em.update(TaskEntity, { id: taskId }, { update_dt: at });
   }
 
   /** The few columns that status, scenes and mtasks show, for a page of tasks in one query. */

@@ -29,6 +29,11 @@ export class TaskRepository {
     return em.findOne(TaskEntity, { where: { id }, lock });
   }
 
+  findByIds(ids: readonly string[], em: EntityManager = this.dataSource.manager): Promise<TaskEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return em.find(TaskEntity, { where: { id: In([...ids]) } });
+  }
+
   /**
    * Newest first. Pages the ids alone on the (deleted_dt, create_dt, id) index, then fetches
    * just those rows by primary key, so a deep offset walks the index, not the table rows.

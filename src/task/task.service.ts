@@ -1,16 +1,18 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AppException, FieldError } from '../common/errors/app.exception';
+import { AppException } from '../common/errors/app.exception';
 import { parseWireDateTime } from '../common/time/datetime';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { DictionaryService } from '../dictionary/dictionary.service';
 import { toMtaskRows } from '../scene/domain/scene-rows';
 import { SceneRepository } from '../scene/scene.repository';
-import { countStates, deriveTaskStatus, isActive, SubtaskState } from '../status/domain/derive-task-status';
+import { throwIfInvalid } from '../scene/throw-if-invalid';
+import { countStates, deriveTaskStatus, isActive } from '../status/domain/derive-task-status';
 import { StatusAggregationService } from '../status/status-aggregation.service';
 import { decomposeIntoSubtasks, SourceType } from '../subtask/domain/decompose';
+import { RECONFIGURABLE_STATES } from '../subtask/domain/subtask-config';
 import { SubtaskEntity } from '../subtask/subtask.entity';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { SubtaskRepository } from '../subtask/subtask.repository';
@@ -22,17 +24,6 @@ import { groupByTask, toTaskDto } from './task.mapper';
 import { TaskRepository } from './task.repository';
 
 export const ALGO_TYPE_DICT = 'algo_type';
-
-/** Oversized XML is refused as 413 like an oversized body; every other rule as 400. */
-export function throwIfInvalid(errors: FieldError[]): void {
-  if (errors.length === 0) return;
-  const tooLarge = errors.filter((e) => e.rule === 'xmlTooLarge');
-  if (tooLarge.length) throw new AppException('PAYLOAD_TOO_LARGE', {}, tooLarge);
-  throw AppException.validation(errors);
-}
-
-/** States a subtask leaves for `unconfigured` when the configuration it was checked against changes. */
-const RECONFIGURABLE: SubtaskState[] = ['configured', 'stopped', 'failed', 'completed'];
 
 @Injectable()
 export class TaskService implements OnModuleInit {
@@ -156,7 +147,7 @@ export class TaskService implements OnModuleInit {
         const config = toMtaskRows(id, dto.mtasks, uuidv7);
         await this.scenes.replaceForTask(em, id, config.mtasks, config.scenes);
         // The subtasks were checked against the old configuration: they must be completed again.
-        await em.update(SubtaskEntity, { task_id: id, state: In(RECONFIGURABLE) }, { state: 'unconfigured', update_dt: new Date() });
+        await em.update(SubtaskEntity, { task_id: id, state: In([...RECONFIGURABLE_STATES]) }, { state: 'unconfigured', update_dt: new Date() });
         await this.status.refresh(em, [id]);
       }
     });

@@ -36,7 +36,7 @@ function scene(over: Partial<SceneInputDto> = {}): SceneInputDto {
     basicConfig: { xml: XML },
     link_scenes: [],
     algo_type: 1,
-    algo_args: { threshold: 0.5 },
+    algo_args: { direction: 'in', min_person_px: 24 },
     is_record: 0,
     is_active: 1,
     vchan_refid: 'c1',
@@ -112,7 +112,7 @@ describe('validateMtasks', () => {
     });
 
     it('accepts a scene whose optional XML parts are all absent', () => {
-      const bare: SceneInputDto = { algo_type: 1 };
+      const bare: SceneInputDto = { algo_type: 1, vchan_refid: 'c1' };
       const nulls = scene({ callibration: null, rois: null, config: null, basicConfig: null });
       const empty = scene({ callibration: undefined, rois: [], config: undefined, basicConfig: undefined });
       expect(validateMtasks([mtask({ scenes: [bare, nulls, empty].map((s, k) => ({ ...s, scene_unid: `s${k}` })) })], videoRules())).toEqual([]);
@@ -246,6 +246,7 @@ describe('validateMtasks', () => {
 
   describe('PTZ-only types (1 and 2)', () => {
     const ptz = (type: number): FieldError => ({ field: 'mtasks[0].type', rule: 'ptzRequired', args: { type } });
+    const unbound: FieldError = { field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' };
 
     it.each<[string, number, (string | null | undefined)[] | null, MtaskRules, FieldError[]]>([
       ['type 1 on a fixed camera', 1, ['c1'], videoRules(), [ptz(1)]],
@@ -255,11 +256,12 @@ describe('validateMtasks', () => {
       ['type 1 on two PTZ cameras', 1, ['p1', 'p2'], videoRules(), []],
       ['type 1 when one of its scenes is on a fixed camera', 1, ['p1', 'c1'], videoRules(), [ptz(1)]],
       ['type 2 when the fixed camera comes first', 2, ['c2', 'p1'], videoRules(), [ptz(2)]],
-      ['type 1 with a scene naming no channel', 1, [undefined], videoRules(), [ptz(1)]],
-      ['type 1 with a scene whose vchan_refid is null', 1, [null], videoRules(), [ptz(1)]],
-      // A scene naming no channel runs on every channel, so every channel must be PTZ.
-      ['type 1 with a scene naming no channel, every channel PTZ', 1, [undefined], videoRules({ channels: new Map([['p1', { is_ptz: true }]]) }), []],
-      ['type 1 with a scene naming no channel, one channel fixed', 1, [undefined], videoRules(), [ptz(1)]],
+      // A scene naming no channel is refused in a task with channels (vchanRequired); the PTZ rule
+      // still reads it as running on every channel, so it needs every channel to be PTZ.
+      ['type 1 with a scene naming no channel', 1, [undefined], videoRules(), [ptz(1), unbound]],
+      ['type 1 with a scene whose vchan_refid is null', 1, [null], videoRules(), [ptz(1), unbound]],
+      ['type 1 with a scene naming no channel, every channel PTZ', 1, [undefined], videoRules({ channels: new Map([['p1', { is_ptz: true }]]) }), [unbound]],
+      ['type 1 with a scene naming no channel, one channel fixed', 1, [undefined], videoRules(), [ptz(1), unbound]],
       ['type 1 on a task streaming its own play_url (no channels)', 1, [undefined], videoRules({ channels: new Map() }), [ptz(1)]],
       [
         'type 1 on an undeclared channel (also reported as unknown)',
@@ -306,16 +308,30 @@ describe('validateMtasks', () => {
       ['an undeclared channel', 'c3', videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanUnknown' }]],
       ['a channel differing only in case', 'C1', videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanUnknown' }]],
       ['a channel on a task without channels', 'c1', videoRules({ channels: new Map() }), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanUnknown' }]],
-      // A scene naming no channel runs on every subtask of the task.
-      ['no channel (absent) on a task with channels', undefined, videoRules(), []],
-      ['no channel (null) on a task with channels', null, videoRules(), []],
-      ['no channel (empty string) on a task with channels', '', videoRules(), []],
+      // A scene belongs to one channel's subtask: a task that declares channels needs it named.
+      ['no channel (absent) on a task with channels', undefined, videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
+      ['no channel (null) on a task with channels', null, videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
+      ['no channel (empty string) on a task with channels', '', videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
+      ['no channel on a task with only PTZ channels', undefined, videoRules({ channels: new Map([['p1', { is_ptz: true }]]) }), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
+      // Without channels the task streams its own play_url: its one subtask runs every scene.
       ['no channel on a task without channels', undefined, videoRules({ channels: new Map() }), []],
       // Picture sources have no channels: naming one is a mistake, naming none is the rule.
       ['any channel on a picture source', 'ghost', pictureRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'videoOnly' }]],
       ['no channel on a picture source', undefined, pictureRules(), []],
     ])('scene on %s', (_label, vchan_refid, rules, expected) => {
       expect(validateMtasks([mtask({ scenes: [scene({ vchan_refid })] })], rules)).toEqual(expected);
+    });
+
+    it('reports each scene naming no channel at its own place, on every mtask type', () => {
+      const mtasks = [
+        mtask({ mtask_unid: 'a', scenes: [scene({ scene_unid: 's1', vchan_refid: 'c1' }), scene({ scene_unid: 's2', vchan_refid: undefined })] }),
+        periodMtask({ mtask_unid: 'b', scenes: [scene({ scene_unid: 's3', vchan_refid: 'p1' }), scene({ scene_unid: 's4', vchan_refid: null })] }),
+      ];
+      expect(validateMtasks(mtasks, videoRules())).toEqual([
+        { field: 'mtasks[0].scenes[1].vchan_refid', rule: 'vchanRequired' },
+        { field: 'mtasks[1].type', rule: 'ptzRequired', args: { type: 1 } },
+        { field: 'mtasks[1].scenes[1].vchan_refid', rule: 'vchanRequired' },
+      ]);
     });
 
     it('reports each unknown channel at its own scene', () => {
@@ -340,7 +356,7 @@ describe('validateMtasks', () => {
       ['face', 'face'],
       ['traffic_v2', 'traffic_v2'],
     ])('accepts scene algo_type %p for task algo_type %p', (algo_type, taskAlgoType) => {
-      expect(validateMtasks([mtask({ scenes: [scene({ algo_type })] })], videoRules({ algoType: taskAlgoType }))).toEqual([]);
+      expect(validateMtasks([mtask({ scenes: [scene({ algo_type, algo_args: {} })] })], videoRules({ algoType: taskAlgoType }))).toEqual([]);
     });
 
     it.each<[string | number, string]>([
@@ -373,6 +389,57 @@ describe('validateMtasks', () => {
     it('applies to picture sources too', () => {
       expect(validateMtasks([mtask({ scenes: [scene({ algo_type: 2, vchan_refid: undefined })] })], pictureRules())).toEqual([
         { field: 'mtasks[0].scenes[0].algo_type', rule: 'algoTypeMismatch', args: { expected: '1' } },
+      ]);
+    });
+  });
+
+  describe('algo_args per algorithm type', () => {
+    it.each<[string, Record<string, unknown>]>([
+      ['0', { lane_count: 2, speed_limit_kmh: 80, detect_interval_ms: 100 }],
+      ['1', { direction: 'out', count_line: '0,0;1,1', min_person_px: 8 }],
+      ['2', { intrusion_seconds: 0, sensitivity: 1 }],
+      ['3', { parking_seconds: 600, sensitivity: 0 }],
+      ['4', { min_face_px: 1024, match_threshold: 0.5, library_unid: 'lib' }],
+    ])('accepts valid arguments of type %p', (algoType, algo_args) => {
+      expect(validateMtasks([mtask({ scenes: [scene({ algo_type: algoType, algo_args })] })], videoRules({ algoType }))).toEqual([]);
+    });
+
+    it('reports each bad argument with its full field path', () => {
+      const mtasks = [
+        mtask({ mtask_unid: 'a', scenes: [scene({ scene_unid: 's1' })] }),
+        mtask({
+          mtask_unid: 'b',
+          scenes: [scene({ scene_unid: 's2' }), scene({ scene_unid: 's3', algo_args: { direction: 'sideways', min_person_px: 2.5, threshold: 1 } })],
+        }),
+      ];
+      expect(validateMtasks(mtasks, videoRules())).toEqual([
+        { field: 'mtasks[1].scenes[1].algo_args.direction', rule: 'algoArgEnum', args: { values: 'in, out, both' } },
+        { field: 'mtasks[1].scenes[1].algo_args.min_person_px', rule: 'algoArgType', args: { expected: 'integer' } },
+        { field: 'mtasks[1].scenes[1].algo_args.threshold', rule: 'algoArgUnknown' },
+      ]);
+    });
+
+    it('checks the arguments against the task type, not another type the scene names', () => {
+      // A security scene in a passenger-flow task: the mismatch is the error, not its arguments.
+      const mtasks = [mtask({ scenes: [scene({ algo_type: 2, algo_args: { sensitivity: 0.5 } })] })];
+      expect(validateMtasks(mtasks, videoRules())).toEqual([{ field: 'mtasks[0].scenes[0].algo_type', rule: 'algoTypeMismatch', args: { expected: '1' } }]);
+    });
+
+    it('accepts any object for a type without a schema', () => {
+      const mtasks = [mtask({ scenes: [scene({ algo_type: 'legacy', algo_args: { anything: [1, 2], deep: { x: 'y' } } })] })];
+      expect(validateMtasks(mtasks, videoRules({ algoType: 'legacy' }))).toEqual([]);
+    });
+
+    it.each([
+      ['null', null],
+      ['absent', undefined],
+    ])('accepts %s arguments', (_label, algo_args) => {
+      expect(validateMtasks([mtask({ scenes: [scene({ algo_args })] })], videoRules())).toEqual([]);
+    });
+
+    it('applies to picture sources too', () => {
+      expect(validateMtasks([mtask({ scenes: [scene({ vchan_refid: undefined, algo_args: { lane_count: 2 } })] })], pictureRules())).toEqual([
+        { field: 'mtasks[0].scenes[0].algo_args.lane_count', rule: 'algoArgUnknown' },
       ]);
     });
   });

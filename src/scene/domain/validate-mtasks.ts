@@ -1,5 +1,6 @@
 import type { FieldError } from '../../common/errors/app.exception';
 import type { MtaskInputDto, SceneInputDto } from '../dto/mtask.dto';
+import { validateAlgoArgs } from './algo-args';
 import { checkXml } from './xml';
 
 export interface MtaskRules {
@@ -24,7 +25,11 @@ function sceneXmlFields(scene: SceneInputDto): [string, string | undefined][] {
   ];
 }
 
-/** A scene bound to a channel runs on that camera; an unbound one runs on every channel of the task. */
+/**
+ * A scene bound to a channel runs on that camera. An unbound one is refused in a task with
+ * channels (`vchanRequired`); the PTZ rule still reads it as running on every camera, so on a
+ * task without channels (no PTZ camera at all) types 1 and 2 are refused.
+ */
 function isPtzScene(scene: SceneInputDto, rules: MtaskRules): boolean {
   if (scene.vchan_refid) return rules.channels.get(scene.vchan_refid)?.is_ptz === true;
   return allChannelsPtz(rules);
@@ -36,7 +41,8 @@ function allChannelsPtz(rules: MtaskRules): boolean {
 
 /**
  * The domain rules on mtasks and scenes that a DTO cannot express: schedules per mtask type,
- * PTZ-only types, channel binding, algo_type equality, unique ids and well-formed, bounded XML.
+ * PTZ-only types, channel binding, algo_type equality, algo_args per algorithm type, unique ids
+ * and well-formed, bounded XML. Task creation, task edit and subtask configuration all use it.
  * Pure: every problem is returned with its field path, nothing is thrown.
  */
 export function validateMtasks(mtasks: readonly MtaskInputDto[] | null | undefined, rules: MtaskRules, path = 'mtasks'): FieldError[] {
@@ -70,14 +76,21 @@ export function validateMtasks(mtasks: readonly MtaskInputDto[] | null | undefin
         if (sceneIds.has(scene.scene_unid)) errors.push({ field: `${sceneAt}.scene_unid`, rule: 'duplicate' });
         sceneIds.add(scene.scene_unid);
       }
-      if (String(scene.algo_type) !== rules.algoType) {
+      const sameAlgoType = String(scene.algo_type) === rules.algoType;
+      if (!sameAlgoType) {
         errors.push({ field: `${sceneAt}.algo_type`, rule: 'algoTypeMismatch', args: { expected: rules.algoType } });
       }
       if (scene.vchan_refid && rules.pictureSource) {
         errors.push({ field: `${sceneAt}.vchan_refid`, rule: 'videoOnly' });
       } else if (scene.vchan_refid && !rules.channels.has(scene.vchan_refid)) {
         errors.push({ field: `${sceneAt}.vchan_refid`, rule: 'vchanUnknown' });
+      } else if (!scene.vchan_refid && !rules.pictureSource && rules.channels.size > 0) {
+        // A scene belongs to exactly one channel's subtask: in a task that declares channels it must name one.
+        errors.push({ field: `${sceneAt}.vchan_refid`, rule: 'vchanRequired' });
       }
+      // Arguments are checked against the task's type; a scene of another type is already refused
+      // above, and checking its arguments against a schema it does not follow would only add noise.
+      if (sameAlgoType) errors.push(...validateAlgoArgs(rules.algoType, scene.algo_args, `${sceneAt}.algo_args`));
       for (const [name, value] of sceneXmlFields(scene)) {
         if (value === undefined) continue;
         const problem = checkXml(value, rules.xmlMaxBytes);

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ListEnvelopeDto } from '../../common/http/envelope.dto';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { EnvelopeDto, ListEnvelopeDto } from '../../common/http/envelope.dto';
+import { MtaskResponseDto } from '../../scene/dto/mtask-response.dto';
 import { DESIRED_STATES, SUBTASK_STATES } from '../../status/domain/derive-task-status';
 
 export class SubtaskSourceDto {
@@ -27,4 +28,20 @@ export class SubtaskDto {
 
 export class SubtaskListResponseDto extends ListEnvelopeDto {
   @ApiProperty({ type: [SubtaskDto] }) list_data: SubtaskDto[];
+}
+
+/** GET /subtasks/{id}: the subtask, its task's algorithm type and its configuration. */
+export class SubtaskDetailResponseDto extends IntersectionType(EnvelopeDto, SubtaskDto) {
+  @ApiProperty({ example: '1', description: "The task's algorithm type (dictionary code)" }) algo_type: string;
+  @ApiProperty({
+    type: [MtaskResponseDto],
+    description: "The task's mtasks restricted to this subtask's scenes; is_running, status_reason and progress are this subtask's",
+  })
+  mtasks: MtaskResponseDto[];
+}
+
+/** PUT /subtasks/{id}/config and POST /subtasks/{id}/config-complete. */
+export class SubtaskStateResponseDto extends EnvelopeDto {
+  @ApiProperty() subtask_id: string;
+  @ApiProperty({ enum: SUBTASK_STATES }) state: string;
 }

@@ -331,6 +331,24 @@ describe('validateNewTask', () => {
       expect(validateNewTask(videoTask({ vchans: [] }), ctx)).toEqual([{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanUnknown' }]);
     });
 
+    it.each<[string, string | null | undefined]>([
+      ['absent', undefined],
+      ['null', null],
+    ])('requires every scene to name its channel when the task declares channels (%s)', (_label, vchan_refid) => {
+      const mtasks = [mtask({ scenes: [scene({ scene_unid: 's1', vchan_refid: 'c1' }), scene({ scene_unid: 's2', vchan_refid })] })];
+      expect(validateNewTask(videoTask({ mtasks }), ctx)).toEqual([{ field: 'mtasks[0].scenes[1].vchan_refid', rule: 'vchanRequired' }]);
+    });
+
+    it('checks algo_args against the schema of the task algo_type', () => {
+      const mtasks = [mtask({ scenes: [scene({ algo_type: '0', algo_args: { lane_count: 17, speed_limit_kmh: 120, direction: 'in' } })] })];
+      expect(validateNewTask(videoTask({ algo_type: '0', mtasks }), ctx)).toEqual([
+        { field: 'mtasks[0].scenes[0].algo_args.lane_count', rule: 'algoArgRange', args: { min: 1, max: 16 } },
+        { field: 'mtasks[0].scenes[0].algo_args.direction', rule: 'algoArgUnknown' },
+      ]);
+      const ok = [mtask({ scenes: [scene({ algo_type: '0', algo_args: { lane_count: 16, speed_limit_kmh: 120 } })] })];
+      expect(validateNewTask(videoTask({ algo_type: '0', mtasks: ok }), ctx)).toEqual([]);
+    });
+
     it.each<[string, boolean | null | undefined, FieldError[]]>([
       ['is_ptz true', true, []],
       ['is_ptz false', false, [{ field: 'mtasks[0].type', rule: 'ptzRequired', args: { type: 1 } }]],
@@ -433,6 +451,20 @@ describe('validateTaskUpdate', () => {
     ['on a task without channels', undefined, new Map(), [{ field: 'mtasks[0].type', rule: 'ptzRequired', args: { type: 1 } }]],
   ])('checks a type 1 mtask %s', (_label, vchan_refid, taskChannels, expected) => {
     expect(validateTaskUpdate({ mtasks: [periodOn(vchan_refid)] }, { ...videoShape, channels: taskChannels }, updateCtx)).toEqual(expected);
+  });
+
+  it('requires scenes to name a channel of an existing task with channels', () => {
+    const mtasks = [mtask({ scenes: [scene({ scene_unid: 's1', vchan_refid: undefined })] })];
+    expect(validateTaskUpdate({ mtasks }, videoShape, updateCtx)).toEqual([{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]);
+    expect(validateTaskUpdate({ mtasks }, { ...videoShape, channels: new Map() }, updateCtx)).toEqual([]);
+  });
+
+  it('checks algo_args against the existing task algo_type', () => {
+    const mtasks = [mtask({ scenes: [scene({ algo_type: '4', algo_args: { match_threshold: 1.5, library_unid: 7 } })] })];
+    expect(validateTaskUpdate({ mtasks }, { ...videoShape, algo_type: '4' }, updateCtx)).toEqual([
+      { field: 'mtasks[0].scenes[0].algo_args.match_threshold', rule: 'algoArgRange', args: { min: 0, max: 1 } },
+      { field: 'mtasks[0].scenes[0].algo_args.library_unid', rule: 'algoArgType', args: { expected: 'string' } },
+    ]);
   });
 
   it('checks polling scenes against the existing channels', () => {

@@ -1,0 +1,203 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AppException, FieldError } from '../common/errors/app.exception';
+import type { Payload } from '../common/http/envelope.interceptor';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction.runner';
+import { toMtaskRows } from '../scene/domain/scene-rows';
+import { validateMtasks } from '../scene/domain/validate-mtasks';
+import type { MtaskResponseDto } from '../scene/dto/mtask-response.dto';
+import { toMtaskResponses } from '../scene/scene.mapper';
+import { SceneRepository } from '../scene/scene.repository';
+import { throwIfInvalid } from '../scene/throw-if-invalid';
+import { isActive } from '../status/domain/derive-task-status';
+import { StatusAggregationService } from '../status/status-aggregation.service';
+import type { TaskEntity } from '../task/task.entity';
+import { findMissingConfig } from './domain/completeness';
+import { isPictureSource } from './domain/decompose';
+import {
+  bindScenesToChannel,
+  checkAgainstOtherScenes,
+  planChannelConfig,
+  RECONFIGURABLE_STATES,
+  selectSubtaskConfig,
+  sharesTaskConfig,
+} from './domain/subtask-config';
+import type { SubtaskConfigDto } from './dto/subtask-config.dto';
+import type { SubtaskDetailResponseDto, SubtaskStateResponseDto } from './dto/subtask-response.dto';
+import { SubtaskRow, toSubtaskDetailDto } from './subtask.mapper';
+import { SubtaskRepository } from './subtask.repository';
+
+type StateAnswer = Payload<SubtaskStateResponseDto>;
+
+const channelsOf = (task: TaskEntity): Map<string, { is_ptz: boolean }> =>
+  new Map((task.vchans ?? []).map((v) => [v.vchan_refid, { is_ptz: v.is_ptz === true }]));
+
+/** Drops repeats of one rule on one field (the same PTZ problem found on the input and on the merged mtask). */
+function distinct(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.field}\u0000${e.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * One subtask's configuration: read it, save a draft, and mark it complete (配置完成). Each write
+ * is one transaction that first locks the task row, as every writer of a task's subtasks and
+ * configuration does, then reads the subtasks, and refreshes the task's derived status before it
+ * commits.
+ */
+@Injectable()
+export class SubtaskConfigService {
+  constructor(
+    private readonly subtasks: SubtaskRepository,
+    private readonly scenes: SceneRepository,
+    private readonly status: StatusAggregationService,
+    private readonly tx: TransactionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async get(id: string): Promise<Payload<SubtaskDetailResponseDto>> {
+    const subtask = await this.subtasks.findById(id);
+    const task = subtask && (await this.subtasks.findLiveTask(subtask.task_id));
+    if (!subtask || !task) throw new AppException('SUBTASK_NOT_FOUND', { id });
+    return toSubtaskDetailDto(subtask, task.algo_type, await this.view(subtask), this.config.time.zone);
+  }
+
+  /**
+   * Saves the subtask's configuration draft. A channel subtask replaces its channel's scenes and
+   * updates the shared mtasks it names; a subtask without a channel replaces the task's whole
+   * configuration, which its siblings share. Whoever's configuration changes must not be active
+   * and, if it had been configured (or has run), must be completed again.
+   */
+  async saveConfig(id: string, dto: SubtaskConfigDto): Promise<StateAnswer> {
+    const taskId = await this.taskIdOf(id);
+    return this.tx.run(async (em) => {
+      const task = await this.lockLiveTask(em, taskId, id);
+      const siblings = await this.subtasks.findByTask(task.id, em);
+      const subtask = siblings.find((s) => s.id === id);
+      if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
+      this.assertNotActive([subtask]);
+
+      const changed = sharesTaskConfig(subtask)
+        ? await this.replaceTaskConfig(em, task, siblings, dto)
+        : await this.replaceChannelConfig(em, task, subtask, siblings, dto);
+
+      const now = new Date();
+      await this.subtasks.moveStates(em, [subtask, ...changed].map((s) => s.id), RECONFIGURABLE_STATES, 'unconfigured', now);
+      await this.subtasks.touch(em, id, now);
+      await this.subtasks.touchTask(em, task.id, now);
+      await this.status.refresh(em, [task.id]);
+      return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };
+    });
+  }
+
+  /**
+   * 配置完成. Complete → `configured` (from `unconfigured`; already `configured` is a success that
+   * changes nothing). A `stopped`, `failed` or `completed` subtask was configured before it ran and
+   * any edit since would have moved it back to `unconfigured`, so it keeps its state (still OK).
+   */
+  async complete(id: string): Promise<StateAnswer> {
+    const taskId = await this.taskIdOf(id);
+    return this.tx.run(async (em) => {
+      const task = await this.lockLiveTask(em, taskId, id);
+      const subtask = await this.subtasks.findById(id, em);
+      if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
+      this.assertNotActive([subtask]);
+
+      const missing = findMissingConfig(await this.view(subtask, em));
+      if (missing.length) throw new AppException('CONFIG_INCOMPLETE', { count: missing.length }, missing, { subtask_id: id });
+
+      if (subtask.state === 'unconfigured') await this.subtasks.moveStates(em, [id], ['unconfigured'], 'configured', new Date());
+      await this.status.refresh(em, [task.id]);
+      return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };
+    });
+  }
+
+  /** What GET /subtasks/{id} shows of the configuration: the subtask's mtasks and scenes, with its own run info. */
+  private async view(subtask: SubtaskRow, em?: EntityManager): Promise<MtaskResponseDto[]> {
+    const own = selectSubtaskConfig(subtask, await this.scenes.loadForSubtask(subtask.task_id, subtask.vchan_refid, em));
+    return toMtaskResponses(own.mtasks, own.scenes, [subtask]);
+  }
+
+  /** Shared configuration: validated like a task edit, and every sibling's configuration changes with it. */
+  private async replaceTaskConfig(em: EntityManager, task: TaskEntity, siblings: SubtaskRow[], dto: SubtaskConfigDto): Promise<SubtaskRow[]> {
+    throwIfInvalid(
+      validateMtasks(dto.mtasks, {
+        algoType: task.algo_type,
+        xmlMaxBytes: this.config.validation.xmlMaxBytes,
+        pictureSource: isPictureSource(task.source_type),
+        channels: channelsOf(task),
+      }),
+    );
+    this.assertNotActive(siblings);
+    const rows = toMtaskRows(task.id, dto.mtasks, uuidv7);
+    await this.scenes.replaceForTask(em, task.id, rows.mtasks, rows.scenes);
+    return siblings;
+  }
+
+  /**
+   * One channel's configuration: its scenes are replaced; the shared mtasks it names are updated,
+   * which changes the configuration of the other channels with scenes in them.
+   */
+  private async replaceChannelConfig(
+    em: EntityManager,
+    task: TaskEntity,
+    subtask: SubtaskRow,
+    siblings: SubtaskRow[],
+    dto: SubtaskConfigDto,
+  ): Promise<SubtaskRow[]> {
+    const channel = subtask.vchan_refid!;
+    const channels = channelsOf(task);
+    const bound = bindScenesToChannel(dto.mtasks, channel);
+    const existing = await this.scenes.loadForTasks([task.id], em);
+    throwIfInvalid(
+      distinct([
+        ...bound.errors,
+        // The input is this channel's alone: its scenes are checked on this camera only.
+        ...validateMtasks(bound.mtasks, {
+          algoType: task.algo_type,
+          xmlMaxBytes: this.config.validation.xmlMaxBytes,
+          pictureSource: false,
+          channels: new Map([[channel, { is_ptz: channels.get(channel)?.is_ptz ?? Boolean(subtask.is_ptz) }]]),
+        }),
+        ...checkAgainstOtherScenes(bound.mtasks, existing, channel, channels),
+      ]),
+    );
+    const plan = planChannelConfig(task.id, channel, bound.mtasks, existing, uuidv7);
+    const changed = siblings.filter((s) => s.id !== subtask.id && s.vchan_refid !== null && plan.siblingChannels.includes(s.vchan_refid));
+    this.assertNotActive(changed);
+    await this.scenes.replaceForChannel(em, task.id, channel, plan);
+    return changed;
+  }
+
+  /**
+   * The subtask's task id, read before the transaction: on MySQL a transaction's snapshot starts
+   * at its first plain read, so reading only after the task lock sees what the lock holder wrote.
+   */
+  private async taskIdOf(id: string): Promise<string> {
+    const subtask = await this.subtasks.findById(id);
+    if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
+    return subtask.task_id;
+  }
+
+  /** A subtask of a deleted task is not found either. */
+  private async lockLiveTask(em: EntityManager, taskId: string, subtaskId: string): Promise<TaskEntity> {
+    const task = await this.subtasks.findLiveTask(taskId, em, this.tx.lockMode());
+    if (!task) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
+    return task;
+  }
+
+  private assertNotActive(subtasks: readonly SubtaskRow[]): void {
+    const active = subtasks.filter(isActive);
+    if (active.length) {
+      throw new AppException('SUBTASK_ACTIVE', { state: active[0].state }, [], {
+        active_subtasks: active.map((s) => ({ subtask_id: s.id, state: s.state })),
+      });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Payload } from '../common/http/envelope.interceptor';
+import { SubtaskConfigDto } from './dto/subtask-config.dto';
+import { SubtaskDetailResponseDto, SubtaskStateResponseDto } from './dto/subtask-response.dto';
+import { SubtaskConfigService } from './subtask-config.service';
+
+@ApiTags('subtasks')
+@Controller('subtasks')
+export class SubtaskController {
+  constructor(private readonly configs: SubtaskConfigService) {}
+
+  @Get(':subtask_id')
+  @ApiOperation({ summary: 'One subtask with its configuration (mtasks → scenes)' })
+  @ApiOkResponse({ type: SubtaskDetailResponseDto })
+  get(@Param('subtask_id') id: string): Promise<Payload<SubtaskDetailResponseDto>> {
+    return this.configs.get(id);
+  }
+
+  @Put(':subtask_id/config')
+  @ApiOperation({ summary: "Save the subtask's configuration draft: scenes with ROIs, calibration, config, basicConfig, algo_args" })
+  @ApiBody({ type: SubtaskConfigDto })
+  @ApiOkResponse({ type: SubtaskStateResponseDto })
+  saveConfig(@Param('subtask_id') id: string, @Body() dto: SubtaskConfigDto): Promise<Payload<SubtaskStateResponseDto>> {
+    return this.configs.saveConfig(id, dto);
+  }
+
+  @Post(':subtask_id/config-complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '配置完成: check that the configuration is complete and mark the subtask configured' })
+  @ApiOkResponse({ type: SubtaskStateResponseDto })
+  complete(@Param('subtask_id') id: string): Promise<Payload<SubtaskStateResponseDto>> {
+    return this.configs.complete(id);
+  }
+}
