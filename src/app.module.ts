@@ -17,6 +17,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { DatabaseModule } from './database/database.module';
 import { DictionaryModule } from './dictionary/dictionary.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
 import { SceneModule } from './scene/scene.module';
 import { StatusModule } from './status/status.module';
@@ -54,6 +55,7 @@ export class AppModule {
         SubtaskModule,
         StatusModule,
         TaskModule,
+        DispatchModule,
       ],
       controllers: [MetricsController],
       providers: [

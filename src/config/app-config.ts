@@ -168,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (vars.NODE_ENV === 'production' && !vars.AUTH_TOKENS && !vars.AUTH_JWT_SECRET) {
     throw new ConfigError(['AUTH_TOKENS or AUTH_JWT_SECRET must be set in production']);
   }
+  if (vars.LEASE_MS <= vars.OPS_TIMEOUT_MS * 2) {
+    // A claim must outlive one call to the ops service, or another replica could take it mid-call.
+    throw new ConfigError([`LEASE_MS=${vars.LEASE_MS}: must exceed twice OPS_TIMEOUT_MS (${vars.OPS_TIMEOUT_MS})`]);
+  }
   const tokens = parseTokens(vars.AUTH_TOKENS || (vars.AUTH_JWT_SECRET ? '' : DEV_TOKENS));
 
   return {

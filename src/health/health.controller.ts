@@ -1,10 +1,13 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/roles';
 import { AppException } from '../common/errors/app.exception';
 import { EnvelopeDto } from '../common/http/envelope.dto';
 import { Payload } from '../common/http/envelope.interceptor';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
+const OPS_PROBE_TIMEOUT_MS = 2000;
 
 export class HealthResponseDto extends EnvelopeDto {
   @ApiProperty({ example: 'ok' }) status: string;
@@ -18,6 +21,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -28,15 +32,35 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the database answers' })
+  @ApiOperation({
+    summary: 'Readiness: the database answers (503 otherwise); the ops service is reported but does not decide readiness',
+  })
   @ApiOkResponse({ type: HealthResponseDto })
   async ready(): Promise<Payload<HealthResponseDto>> {
+    const ops = await this.probeOps();
     try {
       const result = await this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
-      return { status: result.status, checks: result.details };
+      return { status: result.status, checks: { ...result.details, ...ops } };
     } catch (error) {
       const checks = (error as { getResponse?: () => { details?: unknown } }).getResponse?.().details ?? {};
-      throw new AppException('SERVICE_UNAVAILABLE', {}, [], { status: 'error', checks });
+      throw new AppException('SERVICE_UNAVAILABLE', {}, [], { status: 'error', checks: { ...(checks as object), ...ops } });
+    }
+  }
+
+  /**
+   * Whether the ops service answers HTTP at all. It does not fail readiness: taking every replica
+   * out of the load balancer would not bring the ops service back, and reads still work.
+   */
+  private async probeOps(): Promise<HealthIndicatorResult> {
+    const url = this.config.dispatch.opsBaseUrl;
+    if (!url) return { ops_service: { status: 'up', configured: false } };
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(OPS_PROBE_TIMEOUT_MS) });
+      await res.arrayBuffer();
+      return { ops_service: { status: 'up', http_status: res.status } };
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      return { ops_service: { status: 'down', error: cause } };
     }
   }
 }

@@ -629,3 +629,35 @@ describe('OpsSimulator', () => {
     });
   });
 });
+
+describe('the crash control route', () => {
+  it('fails a running subtask on POST /_sim/subtasks/{id}/crash and answers 404 otherwise', async () => {
+    const sim = await OpsSimulator.start({ reportIntervalMs: 60_000 });
+    try {
+      const body = {
+        subtask_id: 's-crash',
+        task_id: 't',
+        generation: 1,
+        algo_type: '0',
+        source_type: 'pull_video_stream',
+        source: {},
+        mtasks: [],
+        store_conf_unid: null,
+        report_url: 'http://127.0.0.1:1/none',
+      };
+      const started = await fetch(`${sim.url}/subtasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 's-crash:1' },
+        body: JSON.stringify(body),
+      });
+      expect(started.status).toBe(201);
+      const crashed = await fetch(`${sim.url}/_sim/subtasks/s-crash/crash`, { method: 'POST' });
+      expect(crashed.status).toBe(200);
+      expect(sim.get('s-crash')).toMatchObject({ state: 'failed' });
+      expect((await fetch(`${sim.url}/_sim/subtasks/s-crash/crash`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${sim.url}/_sim/subtasks/unknown/crash`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await sim.close();
+    }
+  });
+});

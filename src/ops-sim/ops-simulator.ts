@@ -316,6 +316,12 @@ export class OpsSimulator {
     const path = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
     if (method === 'POST' && path === '/subtasks') return this.startSubtask(req, parseJson(raw));
+    // Not part of the ops contract: lets a person make a stream die from the command line.
+    const crash = /^\/_sim\/subtasks\/([^/]+)\/crash$/.exec(path);
+    if (crash && method === 'POST') {
+      const id = decodeId(crash[1]);
+      return this.crash(id) ? { status: 200, body: view(this.entries.get(id)!.record) } : notFound();
+    }
     const match = /^\/subtasks\/([^/]+)(\/stop)?$/.exec(path);
     if (!match) return notFound();
     const id = decodeId(match[1]);

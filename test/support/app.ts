@@ -43,6 +43,12 @@ export class TestApp {
     return new TestApp(app, database);
   }
 
+  /** Listens on a free loopback port, for peers that call back over HTTP (the ops simulator). */
+  async listen(): Promise<string> {
+    await this.app.listen(0, '127.0.0.1');
+    return (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
+  }
+
   get dataSource(): DataSource {
     return this.app.get(DataSource);
   }

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { SceneModule } from '../scene/scene.module';
+import { StatusModule } from '../status/status.module';
+import { SubtaskModule } from '../subtask/subtask.module';
+import { TaskModule } from '../task/task.module';
+import { DispatchController, ReportsController } from './dispatch.controller';
+import { DispatchRepository } from './dispatch.repository';
+import { DispatchService } from './dispatch.service';
+import { OpsClient } from './ops-client';
+import { ReconcilerService } from './reconciler.service';
+import { ReportsService } from './reports.service';
+
+/** Start/stop, the reconciler that talks to the ops service, and the reports it sends back. */
+@Module({
+  imports: [TaskModule, SubtaskModule, SceneModule, StatusModule],
+  controllers: [DispatchController, ReportsController],
+  providers: [DispatchRepository, DispatchService, OpsClient, ReconcilerService, ReportsService],
+  exports: [ReconcilerService],
+})
+export class DispatchModule {}

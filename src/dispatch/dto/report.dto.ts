@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { EnvelopeDto } from '../../common/http/envelope.dto';
+import { IsWireDateTime } from '../../common/validation/decorators';
+import { REPORTED_STATES } from '../domain/transitions';
+
+export const MAX_REPORTS_PER_BATCH = 1000;
+
+export class SubtaskReportDto {
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(36) subtask_id: string;
+  @ApiProperty({ minimum: 0 }) @IsInt() @Min(0) generation: number;
+  @ApiProperty({ enum: REPORTED_STATES }) @IsIn(REPORTED_STATES) state: (typeof REPORTED_STATES)[number];
+  @ApiPropertyOptional({ nullable: true, maxLength: 1024 }) @IsOptional() @IsString() @MaxLength(1024) status_reason?: string | null;
+  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) progress?: number | null;
+  @ApiProperty({ example: '2026-11-26T08:00:00.000Z', description: 'When the ops service observed this state; ISO-8601 with offset or YYYY-MM-DD HH:mm:ss.SSS' })
+  @IsWireDateTime()
+  reported_at: string;
+}
+
+export class SubtaskReportsDto {
+  @ApiProperty({ type: [SubtaskReportDto], maxItems: MAX_REPORTS_PER_BATCH })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_REPORTS_PER_BATCH) @ValidateNested({ each: true }) @Type(() => SubtaskReportDto)
+  reports: SubtaskReportDto[];
+}
+
+export const REPORT_IGNORE_REASONS = ['unknown_subtask', 'stale_generation', 'unknown_generation', 'stale'] as const;
+
+export class ReportResultDto {
+  @ApiProperty() subtask_id: string;
+  @ApiProperty() applied: boolean;
+  @ApiPropertyOptional({ enum: REPORT_IGNORE_REASONS, description: 'Why it was not applied' }) reason?: string;
+}
+
+export class ReportsResponseDto extends EnvelopeDto {
+  @ApiProperty() applied: number;
+  @ApiProperty() ignored: number;
+  @ApiProperty({ type: [ReportResultDto], description: 'One per report, in request order' }) results: ReportResultDto[];
+}

@@ -1,0 +1,274 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction.runner';
+import { SceneRepository } from '../scene/scene.repository';
+import { StatusAggregationService } from '../status/status-aggregation.service';
+import type { SubtaskRow } from '../subtask/subtask.mapper';
+import { TaskRepository } from '../task/task.repository';
+import { buildStartBody, StartSubtaskBody } from './domain/payload';
+import { classifyOpsAnswer, observedState } from './domain/transitions';
+import { DispatchRepository } from './dispatch.repository';
+import { OpsClient, OpsUnavailableError } from './ops-client';
+
+const STATUS_FLUSH_MS = 50;
+
+/**
+ * Drives every subtask from its observed state toward its desired state, like a Kubernetes
+ * controller: level-triggered (each pass looks at what the database says is due, not at events),
+ * safe to repeat (dispatches carry an idempotency key per generation), and resumable (a claimed
+ * subtask whose owner died is claimed again once its lease runs out).
+ */
+@Injectable()
+export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReconcilerService.name);
+  readonly instanceId = `${hostname().slice(0, 30)}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private passes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly dirtyTasks = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: DispatchRepository,
+    private readonly ops: OpsClient,
+    private readonly tasks: TaskRepository,
+    private readonly scenes: SceneRepository,
+    private readonly status: StatusAggregationService,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.dispatch.reconcilerEnabled && this.ops.baseUrl !== null;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.enabled) this.scheduleNext();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current;
+    await Promise.allSettled([...this.inFlight]);
+    await this.flushStatus();
+  }
+
+  /** Look for work now rather than at the next interval (after a start or stop). */
+  nudge(): void {
+    if (this.enabled && !this.stopped) void this.tick();
+  }
+
+  /** One pass; concurrent callers share the pass under way. */
+  tick(): Promise<void> {
+    this.current ??= this.pass()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'reconcile pass failed'))
+      .finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  /** Passes until nothing is due and nothing is in flight (tests and benchmarks wait on this). */
+  async settle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.tick();
+      if (this.inFlight.size === 0) {
+        const before = this.passes;
+        await this.tick();
+        if (this.inFlight.size === 0 && this.passes === before) break;
+      } else {
+        await Promise.race(this.inFlight);
+      }
+      if (Date.now() > deadline) throw new Error('reconciler did not settle in time');
+    }
+    await this.flushStatus();
+  }
+
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.tick().finally(() => this.scheduleNext());
+    }, this.config.dispatch.reconcileIntervalMs);
+  }
+
+  private async pass(): Promise<void> {
+    const { dispatch } = this.config;
+    const now = new Date();
+    const lost = await this.repository.markLost(
+      new Date(now.getTime() - dispatch.heartbeatTimeoutMs),
+      now,
+      `no report for more than ${Math.round(dispatch.heartbeatTimeoutMs / 1000)} s`,
+    );
+    lost.forEach((id) => this.markDirty(id));
+
+    const room = dispatch.concurrency * 2 - this.inFlight.size;
+    if (room <= 0) return;
+    const token = `${this.instanceId}#${this.passes + 1}`;
+    const claimed = await this.repository.claim(token, now, new Date(now.getTime() + dispatch.leaseMs), Math.min(dispatch.batchSize, room));
+    if (claimed.length === 0) return;
+    this.passes += 1;
+    const context = await this.loadContext(claimed);
+    for (const subtask of claimed) this.track(this.work(subtask, token, context));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => this.logger.error({ err: error }, 'reconcile work failed')).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /** Task rows and configurations of the claimed subtasks, one query per level for the whole batch. */
+  private async loadContext(claimed: readonly SubtaskRow[]): Promise<Map<string, (s: SubtaskRow) => StartSubtaskBody>> {
+    const taskIds = [...new Set(claimed.filter((s) => s.desired_state === 'run').map((s) => s.task_id))];
+    const [tasks, config] = await Promise.all([this.tasks.findByIds(taskIds), this.scenes.loadForTasks(taskIds)]);
+    const reportUrl = `${this.config.dispatch.publicBaseUrl}/internal/subtask-reports`;
+    const builders = new Map<string, (s: SubtaskRow) => StartSubtaskBody>();
+    for (const task of tasks) {
+      const own = { mtasks: config.mtasks.filter((m) => m.task_id === task.id), scenes: config.scenes.filter((s) => s.task_id === task.id) };
+      builders.set(task.id, (subtask) => buildStartBody(subtask, task, own, reportUrl));
+    }
+    return builders;
+  }
+
+  private async work(subtask: SubtaskRow, token: string, bodies: Map<string, (s: SubtaskRow) => StartSubtaskBody>): Promise<void> {
+    if (subtask.state === 'stopping') await this.stop(subtask, token);
+    else if (subtask.state === 'lost') await this.probe(subtask, token);
+    else await this.dispatch(subtask, token, bodies.get(subtask.task_id));
+    this.markDirty(subtask.task_id);
+  }
+
+  private leaseExtender(subtask: SubtaskRow, token: string) {
+    return (attempt: number) => this.repository.renewLease(subtask.id, token, new Date(Date.now() + this.config.dispatch.leaseMs), attempt);
+  }
+
+  private async dispatch(subtask: SubtaskRow, token: string, body: ((s: SubtaskRow) => StartSubtaskBody) | undefined): Promise<void> {
+    const { id, generation } = subtask;
+    if (subtask.state === 'scheduled') {
+      if (!(await this.repository.advance(id, token, generation, 'scheduled', { state: 'dispatching' }, new Date()))) return;
+      this.markDirty(subtask.task_id);
+    }
+    if (!body) {
+      await this.repository.finish(id, token, generation, ['dispatching'], { state: 'failed', status_reason: 'the task no longer exists' }, new Date());
+      return;
+    }
+    try {
+      const answer = await this.ops.call('start', 'POST', '/subtasks', body(subtask), { 'Idempotency-Key': `${id}:${generation}` }, { beforeRetry: this.leaseExtender(subtask, token) });
+      const outcome = classifyOpsAnswer(answer.status, answer.body, generation);
+      const now = new Date();
+      const patch =
+        outcome.kind === 'ok'
+          ? { state: 'running' as const, heartbeat_at: now, status_reason: null }
+          : { state: 'failed' as const, status_reason: `the ops service refused the subtask (${outcome.reason})` };
+      await this.repository.finish(id, token, generation, ['dispatching'], patch, now);
+    } catch (error) {
+      if (!(error instanceof OpsUnavailableError)) throw error;
+      await this.repository.finish(
+        id,
+        token,
+        generation,
+        ['dispatching'],
+        { state: 'failed', attempts: error.attempts, status_reason: `${error.reason}; check the ops service at OPS_BASE_URL, then start again` },
+        new Date(),
+      );
+    }
+  }
+
+  private async stop(subtask: SubtaskRow, token: string): Promise<void> {
+    const { id, generation } = subtask;
+    try {
+      const answer = await this.ops.call('stop', 'POST', `/subtasks/${encodeURIComponent(id)}/stop`, { generation }, {}, { beforeRetry: this.leaseExtender(subtask, token) });
+      const outcome = answer.status === 404 ? { kind: 'ok' as const } : classifyOpsAnswer(answer.status, answer.body, generation);
+      const reason = outcome.kind === 'ok' ? null : `the ops service refused the stop (${outcome.reason})`;
+      await this.repository.finish(id, token, generation, ['stopping'], { state: 'stopped', status_reason: reason }, new Date());
+    } catch (error) {
+      if (!(error instanceof OpsUnavailableError)) throw error;
+      // The wish to stop stands: try again later rather than claim something stopped that may run.
+      await this.repository.finish(
+        id,
+        token,
+        generation,
+        ['stopping'],
+        { status_reason: `stop not confirmed: ${error.reason}`, next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
+        new Date(),
+      );
+    }
+  }
+
+  /** A lost subtask: ask the ops service what it knows and converge on that. */
+  private async probe(subtask: SubtaskRow, token: string): Promise<void> {
+    const { id, generation } = subtask;
+    const now = () => new Date();
+    try {
+      const answer = await this.ops.call('get', 'GET', `/subtasks/${encodeURIComponent(id)}`, undefined, {}, { maxRetries: 1 });
+      const body = (answer.body ?? {}) as { generation?: unknown; state?: unknown; status_reason?: unknown; progress?: unknown };
+      const known = answer.status === 200 && body.generation === generation;
+      const observed = known ? observedState(body.state) : null;
+      if (answer.status === 404 || (answer.status === 200 && !known)) {
+        // The ops service lost it (restart, failover): dispatch again under a new generation.
+        await this.repository.finish(
+          id,
+          token,
+          generation,
+          ['lost'],
+          { state: 'dispatching', generation: generation + 1, next_attempt_at: now(), status_reason: 'lost by the ops service; dispatched again' },
+          now(),
+        );
+      } else if (observed) {
+        const reason = typeof body.status_reason === 'string' ? body.status_reason.slice(0, 1024) : null;
+        const progress = typeof body.progress === 'number' ? Math.round(body.progress) : subtask.progress;
+        await this.repository.finish(
+          id,
+          token,
+          generation,
+          ['lost'],
+          { state: observed, status_reason: observed === 'running' ? null : reason, progress, heartbeat_at: now() },
+          now(),
+        );
+      } else {
+        await this.retryProbeLater(subtask, token, `the ops service answered HTTP ${answer.status} with no usable state`);
+      }
+    } catch (error) {
+      if (!(error instanceof OpsUnavailableError)) throw error;
+      await this.retryProbeLater(subtask, token, error.reason);
+    }
+  }
+
+  private async retryProbeLater(subtask: SubtaskRow, token: string, reason: string): Promise<void> {
+    await this.repository.finish(
+      subtask.id,
+      token,
+      subtask.generation,
+      ['lost'],
+      { status_reason: `${subtask.status_reason ?? 'lost'}; ${reason}`.slice(0, 1024), next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
+      new Date(),
+    );
+  }
+
+  /** Task statuses are recomputed once per task per short window, not once per subtask. */
+  private markDirty(taskId: string): void {
+    this.dirtyTasks.add(taskId);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushStatus();
+    }, STATUS_FLUSH_MS);
+  }
+
+  async flushStatus(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.dirtyTasks.size === 0) return;
+      const ids = [...this.dirtyTasks];
+      this.dirtyTasks.clear();
+      try {
+        await this.tx.run((em) => this.status.refresh(em, ids));
+      } catch (error) {
+        ids.forEach((id) => this.dirtyTasks.add(id));
+        this.logger.error({ err: error }, 'status refresh failed');
+      }
+    });
+    return this.flushing;
+  }
+}
