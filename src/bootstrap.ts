@@ -27,13 +27,25 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    // Body parsing is Fastify's own, set up below.
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: other bodies get 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser(['text/plain']);
+  // Clients often send start/stop as JSON with no body at all: that is an empty object, not bad JSON.
+  // Everything else goes through Fastify's own parser (prototype-poisoning protection included).
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    return parseJson(request, body as string, done);
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     request.lang = resolveLanguage(request.headers['accept-language'], config.i18n.defaultLanguage);
     void reply.header('x-request-id', request.id);

@@ -79,6 +79,16 @@ describe.each(DATABASE_KINDS)('platform on %s', (kind) => {
       expect(res.body).toEqual({ ecode: 404, enote, error: 'TASK_NOT_FOUND', request_id: expect.any(String) });
     });
 
+    it('takes a JSON request without a body as an empty object, and still refuses bad JSON and poisoned keys', async () => {
+      const created = await t.request('POST', '/tasks', { body: videoTask() });
+      const empty = await t.request('POST', `/tasks/${created.body.task_id}/stop`, { headers: { 'content-type': 'application/json' } });
+      expect(empty.status).toBe(200);
+      expect((await t.request('POST', '/tasks', { raw: '{"a":' })).body.error).toBe('MALFORMED_JSON');
+      const poisoned = await t.request('POST', '/tasks', { raw: '{"__proto__": {"admin": true}}' });
+      expect(poisoned.status).toBe(400);
+      expect(poisoned.body.error).toBe('MALFORMED_JSON');
+    });
+
     it('answers unknown routes and methods in the standard structure', async () => {
       const res = await t.request('GET', '/nowhere', { lang: 'en' });
       expect(res.status).toBe(404);

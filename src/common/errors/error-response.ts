@@ -69,12 +69,13 @@ export class ErrorResponder {
 
   build(exception: AppException, lang: Language, requestId: string): ErrorBody {
     const body: ErrorBody = {
-      ...exception.details,
       ecode: exception.status,
       enote: this.translate(`errors.${exception.code}`, lang, exception.args, exception.code),
       error: exception.code,
       request_id: requestId,
     };
+    // Details follow the standard fields and can never replace them.
+    for (const [key, value] of Object.entries(exception.details)) if (!(key in body)) body[key] = value;
     if (exception.fieldErrors.length) {
       body.errors = exception.fieldErrors.map((e) => ({
         field: e.field,
