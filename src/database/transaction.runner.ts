@@ -46,4 +46,12 @@ export class TransactionRunner {
   lockMode(): { mode: 'pessimistic_write' } | undefined {
     return this.isMysql ? { mode: 'pessimistic_write' } : undefined;
   }
+
+  /**
+   * Shared row lock on MySQL: the read sees the latest committed rows (not the transaction's
+   * snapshot) and holds writers off until commit, so what is derived from them cannot go stale.
+   */
+  readLockMode(): { mode: 'pessimistic_read' } | undefined {
+    return this.isMysql ? { mode: 'pessimistic_read' } : undefined;
+  }
 }

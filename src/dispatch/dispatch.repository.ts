@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, LessThan } from 'typeorm';
+import { Brackets, EntityManager, In, LessThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { SubtaskState } from '../status/domain/derive-task-status';
 import { SubtaskEntity } from '../subtask/subtask.entity';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
+import { TransactionRunner } from '../database/transaction.runner';
 import type { ControlPatch } from './domain/transitions';
 
 export type SubtaskPatch = QueryDeepPartialEntity<SubtaskEntity>;
@@ -22,10 +22,12 @@ export interface ReportWrite {
  * The reconciler's and the report ingester's access to tb_subtask. Every write that finishes a
  * piece of work is conditional on the lease and the generation it was claimed with, so a
  * replica whose lease ran out, or a start that superseded the generation, cannot be overwritten.
+ * Writes go through the TransactionRunner even when they are one statement: on SQLite the one
+ * connection is shared, and a write issued while another transaction is open would join it.
  */
 @Injectable()
 export class DispatchRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly tx: TransactionRunner) {}
 
   /** Start/stop of many subtasks with the same plan, in the caller's transaction. */
   async applyControl(em: EntityManager, ids: readonly string[], patch: ControlPatch, now: Date): Promise<void> {
@@ -43,60 +45,62 @@ export class DispatchRepository {
   }
 
   /** Running subtasks silent since `cutoff` become lost; answers the tasks whose status changed. */
-  async markLost(cutoff: Date, now: Date, reason: string): Promise<string[]> {
-    const repo = this.dataSource.getRepository(SubtaskEntity);
-    const silent = await repo.find({
-      select: { id: true, task_id: true },
-      where: { state: 'running', desired_state: 'run', heartbeat_at: LessThan(cutoff) },
+  markLost(cutoff: Date, now: Date, reason: string): Promise<string[]> {
+    return this.tx.run(async (em) => {
+      const repo = em.getRepository(SubtaskEntity);
+      const silent = await repo.find({
+        select: { id: true, task_id: true },
+        where: { state: 'running', desired_state: 'run', heartbeat_at: LessThan(cutoff) },
+      });
+      if (silent.length === 0) return [];
+      await repo
+        .createQueryBuilder()
+        .update()
+        .set({ state: 'lost', status_reason: reason, next_attempt_at: now, update_dt: now })
+        .where({ id: In(silent.map((s) => s.id)), state: 'running', heartbeat_at: LessThan(cutoff) })
+        .execute();
+      return [...new Set(silent.map((s) => s.task_id))];
     });
-    if (silent.length === 0) return [];
-    await repo
-      .createQueryBuilder()
-      .update()
-      .set({ state: 'lost', status_reason: reason, next_attempt_at: now, update_dt: now })
-      .where({ id: In(silent.map((s) => s.id)), state: 'running', heartbeat_at: LessThan(cutoff) })
-      .execute();
-    return [...new Set(silent.map((s) => s.task_id))];
   }
 
   /**
    * Claims up to `limit` subtasks that are due for work and not leased by a live owner. The
    * conditional UPDATE is atomic per row, so when replicas race for a row exactly one wins it.
    */
-  async claim(token: string, now: Date, until: Date, limit: number): Promise<SubtaskRow[]> {
-    const repo = this.dataSource.getRepository(SubtaskEntity);
-    const leaseFree = new Brackets((qb) => qb.where('s.lease_until IS NULL').orWhere('s.lease_until < :now', { now }));
-    const candidates = await repo
-      .createQueryBuilder('s')
-      .select('s.id', 'id')
-      .where('s.next_attempt_at <= :now', { now })
-      .andWhere(leaseFree)
-      .andWhere(
-        new Brackets((qb) =>
-          qb
-            .where("s.desired_state = 'run' AND s.state IN ('scheduled', 'dispatching')")
-            .orWhere("s.desired_state = 'stop' AND s.state = 'stopping'")
-            .orWhere("s.state = 'lost'"),
-        ),
-      )
-      .orderBy('s.next_attempt_at', 'ASC')
-      .limit(limit)
-      .getRawMany<{ id: string }>();
-    if (candidates.length === 0) return [];
-    await repo
-      .createQueryBuilder('s')
-      .update()
-      .set({ lease_owner: token, lease_until: until })
-      .where({ id: In(candidates.map((c) => c.id)) })
-      .andWhere(new Brackets((qb) => qb.where('lease_until IS NULL').orWhere('lease_until < :now', { now })))
-      .execute();
-    return repo.find({ where: { lease_owner: token, id: In(candidates.map((c) => c.id)) } });
+  claim(token: string, now: Date, until: Date, limit: number): Promise<SubtaskRow[]> {
+    return this.tx.run(async (em) => {
+      const repo = em.getRepository(SubtaskEntity);
+      const leaseFree = new Brackets((qb) => qb.where('s.lease_until IS NULL').orWhere('s.lease_until < :now', { now }));
+      const candidates = await repo
+        .createQueryBuilder('s')
+        .select('s.id', 'id')
+        .where('s.next_attempt_at <= :now', { now })
+        .andWhere(leaseFree)
+        .andWhere(
+          new Brackets((qb) =>
+            qb
+              .where("s.desired_state = 'run' AND s.state IN ('scheduled', 'dispatching')")
+              .orWhere("s.desired_state = 'stop' AND s.state = 'stopping'")
+              .orWhere("s.state = 'lost'"),
+          ),
+        )
+        .orderBy('s.next_attempt_at', 'ASC')
+        .limit(limit)
+        .getRawMany<{ id: string }>();
+      if (candidates.length === 0) return [];
+      await repo
+        .createQueryBuilder('s')
+        .update()
+        .set({ lease_owner: token, lease_until: until })
+        .where({ id: In(candidates.map((c) => c.id)) })
+        .andWhere(new Brackets((qb) => qb.where('lease_until IS NULL').orWhere('lease_until < :now', { now })))
+        .execute();
+      return repo.find({ where: { lease_owner: token, id: In(candidates.map((c) => c.id)) } });
+    });
   }
 
   async renewLease(id: string, token: string, until: Date, attempts: number): Promise<void> {
-    await this.dataSource
-      .getRepository(SubtaskEntity)
-      .update({ id, lease_owner: token }, { lease_until: until, attempts });
+    await this.tx.run((em) => em.update(SubtaskEntity, { id, lease_owner: token }, { lease_until: until, attempts }));
   }
 
   /**
@@ -104,21 +108,21 @@ export class DispatchRepository {
    * still holds it, the generation is unchanged and the state is one the work expected.
    * Answers whether the outcome was written.
    */
-  async finish(id: string, token: string, generation: number, expected: readonly SubtaskState[], patch: SubtaskPatch, now: Date): Promise<boolean> {
-    const repo = this.dataSource.getRepository(SubtaskEntity);
-    const result = await repo.update(
-      { id, lease_owner: token, generation, state: In([...expected]) },
-      { ...patch, lease_owner: null, lease_until: null, update_dt: now },
-    );
-    if (!result.affected) await repo.update({ id, lease_owner: token }, { lease_owner: null, lease_until: null });
-    return Boolean(result.affected);
+  finish(id: string, token: string, generation: number, expected: readonly SubtaskState[], patch: SubtaskPatch, now: Date): Promise<boolean> {
+    return this.tx.run(async (em) => {
+      const result = await em.update(
+        SubtaskEntity,
+        { id, lease_owner: token, generation, state: In([...expected]) },
+        { ...patch, lease_owner: null, lease_until: null, update_dt: now },
+      );
+      if (!result.affected) await em.update(SubtaskEntity, { id, lease_owner: token }, { lease_owner: null, lease_until: null });
+      return Boolean(result.affected);
+    });
   }
 
   /** Moves a claimed subtask on while keeping the lease (scheduled → dispatching). */
   async advance(id: string, token: string, generation: number, from: SubtaskState, patch: SubtaskPatch, now: Date): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(SubtaskEntity)
-      .update({ id, lease_owner: token, generation, state: from }, { ...patch, update_dt: now });
+    const result = await this.tx.run((em) => em.update(SubtaskEntity, { id, lease_owner: token, generation, state: from }, { ...patch, update_dt: now }));
     return Boolean(result.affected);
   }
 
