@@ -16,6 +16,7 @@ import { validationOptions } from './common/validation/validation-options';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { DatabaseModule } from './database/database.module';
+import { TypeOrmLogger } from './database/typeorm-logger';
 import { DictionaryModule } from './dictionary/dictionary.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
@@ -41,7 +42,7 @@ export class AppModule {
           },
           forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         }),
-        TypeOrmModule.forRoot(buildDataSourceOptions(config.db)),
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.db), logger: new TypeOrmLogger(config.db.logging) }),
         I18nModule.forRoot({
           fallbackLanguage: config.i18n.defaultLanguage,
           loaderOptions: { path: join(__dirname, 'i18n'), watch: false },

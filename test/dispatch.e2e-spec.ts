@@ -1,7 +1,7 @@
 import { OpsSimulator } from '../src/ops-sim/ops-simulator';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
 import { DATABASE_KINDS } from './support/databases';
-import { all, createConfiguredTask, DispatchRig, startRig, startsPerKey, subtasksOf, waitForStates } from './support/dispatch';
+import { all, createConfiguredTask, DispatchRig, postsPerKey, startRig, subtasksOf, waitForStates } from './support/dispatch';
 import { eventually } from './support/eventually';
 import { videoTask } from './support/fixtures';
 
@@ -33,8 +33,8 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
 
     await waitForStates(t, taskId, all('running'));
     await eventually(async () => expect((await t.request('GET', `/tasks/${taskId}`)).body.status).toBe('running'));
-    expect(startsPerKey(sim)).toEqual(expect.arrayContaining([1]));
-    for (const id of subtaskIds) expect(sim.stats().startsByKey.get(`${id}:1`)).toBe(1);
+    // Each subtask reached the ops service exactly once for its generation: no replay, no second start.
+    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([1, 1, 1, 1]);
 
     // What the ops service received: this subtask's channel and only its scenes.
     const body = sim.stats().startBodies.get(subtaskIds[1]) as Record<string, any>;
@@ -96,22 +96,22 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
 
   it('dispatches once when the ops service answers 503 twice, then 200', async () => {
     const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
-    sim.failNext(2, 503, '/subtasks');
+    sim.failNext(2, 503, '/subtasks', 'POST');
     await t.request('POST', `/tasks/${taskId}/start`);
     await waitForStates(t, taskId, all('running'));
-    expect(sim.stats().startsByKey.get(`${subtaskIds[0]}:1`)).toBe(1);
+    expect(postsPerKey(sim, [`${subtaskIds[0]}:1`])).toEqual([1]);
     const [subtask] = await subtasksOf(t, taskId);
     expect(subtask).toMatchObject({ state: 'running', generation: 1, status_reason: null });
   });
 
   it('fails the subtask with the ops service reason on a 4xx, without retrying', async () => {
     const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
-    sim.failNext(1, 422, '/subtasks');
-    const requestsBefore = sim.stats().requests;
+    sim.failNext(1, 422, '/subtasks', 'POST');
     await t.request('POST', `/tasks/${taskId}/start`);
     const [subtask] = await waitForStates(t, taskId, all('failed'));
     expect(subtask.status_reason).toMatch(/refused the subtask \(HTTP 422: injected\)/);
-    expect(sim.stats().requests - requestsBefore).toBe(1);
+    // Not retried: the refused start never reached the route a second time.
+    expect(postsPerKey(sim, [`${subtaskIds[0]}:1`])).toEqual([0]);
     expect(sim.get(subtaskIds[0])).toBeUndefined();
     // The task's status follows its subtasks' within a short window.
     await eventually(async () => expect((await t.request('GET', `/tasks/${taskId}`)).body.status).toBe('failed'));
@@ -136,12 +136,11 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     const restart = await t.request('POST', `/subtasks/${subtaskIds[0]}/start`);
     expect(restart.body).toMatchObject({ subtask_id: subtaskIds[0], desired_state: 'run', generation: 2 });
     await waitForStates(t, taskId, all('running'));
-    expect(sim.stats().startsByKey.get(`${subtaskIds[0]}:2`)).toBe(1);
-    expect(sim.stats().startsByKey.get(`${subtaskIds[1]}:2`)).toBeUndefined();
+    expect(postsPerKey(sim, [`${subtaskIds[0]}:1`, `${subtaskIds[0]}:2`, `${subtaskIds[1]}:1`, `${subtaskIds[1]}:2`])).toEqual([1, 1, 1, 0]);
   });
 
   it('leaves a start before run_dt scheduled, and dispatches when run_dt arrives', async () => {
-    const runAt = new Date(Date.now() + 2_500);
+    const runAt = new Date(Date.now() + 4_000);
     const { taskId } = await createConfiguredTask(t, 2, { run_dt: runAt.toISOString() });
     const start = await t.request('POST', `/tasks/${taskId}/start`);
     expect(start.body.status).toBe('starting');
@@ -159,10 +158,8 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     expect(a.body.changed + b.body.changed).toBe(5);
     await waitForStates(t, taskId, all('running'));
     expect((await subtasksOf(t, taskId)).map((s) => s.generation)).toEqual([1, 1, 1, 1, 1]);
-    for (const id of subtaskIds) {
-      expect(sim.stats().startsByKey.get(`${id}:1`)).toBe(1);
-      expect(sim.stats().startsByKey.get(`${id}:2`)).toBeUndefined();
-    }
+    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([1, 1, 1, 1, 1]);
+    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:2`))).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('marks a silent subtask lost, asks the ops service, and converges', async () => {
@@ -176,12 +173,12 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     await eventually(async () => expect(sim.stats().getsById.get(subtaskIds[0]) ?? 0).toBeGreaterThan(getsBefore));
     sim.silence(subtaskIds[0], false);
     await waitForStates(t, taskId, all('running'));
-    expect(sim.stats().startsByKey.get(`${subtaskIds[0]}:2`)).toBeUndefined();
+    expect(postsPerKey(sim, [`${subtaskIds[0]}:2`])).toEqual([0]);
 
     // The ops service forgot it entirely: dispatched again under a new generation.
     sim.silence(subtaskIds[1]);
     sim.forget(subtaskIds[1]);
-    await eventually(async () => expect(sim.stats().startsByKey.get(`${subtaskIds[1]}:2`)).toBe(1));
+    await eventually(async () => expect(postsPerKey(sim, [`${subtaskIds[1]}:2`])).toEqual([1]));
     await waitForStates(t, taskId, all('running'));
     const list = await subtasksOf(t, taskId);
     expect(list.map((s) => s.generation)).toEqual([1, 2]);
@@ -189,25 +186,31 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
 
   it('answers every report, applies the newest, and ignores stale and duplicated ones', async () => {
     const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
+    const id = subtaskIds[0];
+    // Run it, stop it and run it again: generation 2 is current, 1 is stale.
     await t.request('POST', `/tasks/${taskId}/start`);
     await waitForStates(t, taskId, all('running'));
-    sim.silence(subtaskIds[0]);
-    const id = subtaskIds[0];
+    await t.request('POST', `/tasks/${taskId}/stop`);
+    await waitForStates(t, taskId, all('stopped'));
+    await t.request('POST', `/tasks/${taskId}/start`);
+    await waitForStates(t, taskId, all('running'));
+    sim.silence(id);
     const base = Date.now() + 60_000;
     const at = (s: number) => new Date(base + s * 1000).toISOString();
     const send = (reports: object[], token: string | null = INTERNAL_TOKEN) => t.request('POST', '/internal/subtask-reports', { token, body: { reports } });
 
     const res = await send([
-      { subtask_id: id, generation: 1, state: 'failed', status_reason: 'decoder crashed', progress: 40, reported_at: at(3) },
-      { subtask_id: id, generation: 1, state: 'running', progress: 10, reported_at: at(1) },
-      { subtask_id: id, generation: 1, state: 'running', progress: 20, reported_at: at(2) },
-      { subtask_id: id, generation: 1, state: 'running', progress: 20, reported_at: at(2) },
-      { subtask_id: id, generation: 0, state: 'running', reported_at: at(9) },
+      { subtask_id: id, generation: 2, state: 'failed', status_reason: 'decoder crashed', progress: 40, reported_at: at(3) },
+      { subtask_id: id, generation: 2, state: 'running', progress: 10, reported_at: at(1) },
+      { subtask_id: id, generation: 2, state: 'running', progress: 20, reported_at: at(2) },
+      { subtask_id: id, generation: 2, state: 'running', progress: 20, reported_at: at(2) },
+      { subtask_id: id, generation: 1, state: 'running', reported_at: at(9) },
       { subtask_id: id, generation: 7, state: 'running', reported_at: at(9) },
       { subtask_id: '00000000-0000-7000-8000-0000000000ff', generation: 1, state: 'running', reported_at: at(1) },
+      { subtask_id: id, generation: 2, state: 'running', reported_at: new Date(Date.now() + 3_600_000).toISOString() },
     ]);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ ecode: 200, applied: 3, ignored: 4 });
+    expect(res.body).toMatchObject({ ecode: 200, applied: 3, ignored: 5 });
     expect(res.body.results).toEqual([
       { subtask_id: id, applied: true },
       { subtask_id: id, applied: true },
@@ -216,14 +219,15 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
       { subtask_id: id, applied: false, reason: 'stale_generation' },
       { subtask_id: id, applied: false, reason: 'unknown_generation' },
       { subtask_id: '00000000-0000-7000-8000-0000000000ff', applied: false, reason: 'unknown_subtask' },
+      { subtask_id: id, applied: false, reason: 'clock_ahead' },
     ]);
     let [subtask] = await subtasksOf(t, taskId);
     expect(subtask).toMatchObject({ state: 'failed', status_reason: 'decoder crashed', progress: 40 });
 
     // Late and repeated deliveries of older reports change nothing.
     const late = await send([
-      { subtask_id: id, generation: 1, state: 'running', progress: 30, reported_at: at(2.5) },
-      { subtask_id: id, generation: 1, state: 'failed', status_reason: 'decoder crashed', progress: 40, reported_at: at(3) },
+      { subtask_id: id, generation: 2, state: 'running', progress: 30, reported_at: at(2.5) },
+      { subtask_id: id, generation: 2, state: 'failed', status_reason: 'decoder crashed', progress: 40, reported_at: at(3) },
     ]);
     expect(late.body.results.map((r: { reason: string }) => r.reason)).toEqual(['stale', 'stale']);
     [subtask] = await subtasksOf(t, taskId);
@@ -232,18 +236,63 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
 
     // Wrong or user credentials: 401, nothing changed.
     for (const token of [null, 'wrong', 'test-operator', 'test-admin']) {
-      const refused = await send([{ subtask_id: id, generation: 1, state: 'running', reported_at: at(10) }], token);
+      const refused = await send([{ subtask_id: id, generation: 2, state: 'running', reported_at: at(10) }], token);
       expect(refused.status).toBe(401);
     }
     // A bad batch is refused whole.
-    const bad = await send([{ subtask_id: id, generation: 1, state: 'exploded', reported_at: at(11) }]);
+    const bad = await send([{ subtask_id: id, generation: 2, state: 'exploded', reported_at: at(11) }]);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('reports[0].state');
+    for (const [field, report] of [
+      ['reports[0].generation', { subtask_id: id, generation: 0, state: 'running', reported_at: at(11) }],
+      ['reports[0].reported_at', { subtask_id: id, generation: 2, state: 'running', reported_at: '2026-02-30 10:00:00.000' }],
+    ] as const) {
+      const refused = await send([report]);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors[0].field).toBe(field);
+    }
     expect((await send([])).status).toBe(400);
-    const tooMany = await send(Array.from({ length: 1001 }, () => ({ subtask_id: id, generation: 1, state: 'running', reported_at: at(12) })));
+    const tooMany = await send(Array.from({ length: 1001 }, () => ({ subtask_id: id, generation: 2, state: 'running', reported_at: at(12) })));
     expect(tooMany.status).toBe(400);
     [subtask] = await subtasksOf(t, taskId);
     expect(subtask).toMatchObject({ state: 'failed', progress: 40 });
+  });
+
+  it('stops a subtask the ops service still runs although its dispatch was recorded as failed', async () => {
+    // The start times out here, but the ops service did start it: a stop must still reach it.
+    const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
+    const id = subtaskIds[0];
+    sim.silence(id);
+    sim.hang(1_000);
+    await t.request('POST', `/tasks/${taskId}/start`);
+    await waitForStates(t, taskId, all('failed'));
+    sim.hang(0);
+    await eventually(() => expect(sim.get(id)?.state).toBe('running'));
+    // The operator stops the failed subtask: nothing to call, as far as this service knows.
+    await t.request('POST', `/tasks/${taskId}/stop`);
+    expect((await subtasksOf(t, taskId))[0]).toMatchObject({ state: 'failed', desired_state: 'stop' });
+    // Then its report says running: the wish to stop stands, and the reconciler carries it out.
+    sim.silence(id, false);
+    await eventually(() => expect(sim.get(id)?.state).toBe('stopped'));
+    await waitForStates(t, taskId, all('stopped'));
+  });
+
+  it('ignores a late report for a subtask that was edited back to unconfigured', async () => {
+    const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
+    const id = subtaskIds[0];
+    await t.request('POST', `/tasks/${taskId}/start`);
+    await waitForStates(t, taskId, all('running'));
+    await t.request('POST', `/tasks/${taskId}/stop`);
+    await waitForStates(t, taskId, all('stopped'));
+    const config = (await t.request('GET', `/subtasks/${id}`)).body.mtasks;
+    expect((await t.request('PUT', `/subtasks/${id}/config`, { body: { mtasks: config } })).status).toBe(200);
+    expect((await subtasksOf(t, taskId))[0].state).toBe('unconfigured');
+    const late = await t.request('POST', '/internal/subtask-reports', {
+      token: INTERNAL_TOKEN,
+      body: { reports: [{ subtask_id: id, generation: 1, state: 'stopped', reported_at: new Date().toISOString() }] },
+    });
+    expect(late.body.results).toEqual([{ subtask_id: id, applied: false, reason: 'not_dispatched' }]);
+    expect((await subtasksOf(t, taskId))[0].state).toBe('unconfigured');
   });
 
   it('answers 404 for start and stop of unknown tasks and subtasks', async () => {

@@ -73,7 +73,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) DISPATCH_BATCH_SIZE = 200;
   @Transform(toInt) @IsInt() @Min(1000) @Max(86400000) HEARTBEAT_TIMEOUT_MS = 60000;
   @Transform(toInt) @IsInt() @Min(10) @Max(3600000) RECONCILE_INTERVAL_MS = 1000;
-  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) LEASE_MS = 30000;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) LEASE_MS = 60000;
   @Transform(toBool) @IsBoolean() RECONCILER_ENABLED = true;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -168,9 +168,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (vars.NODE_ENV === 'production' && !vars.AUTH_TOKENS && !vars.AUTH_JWT_SECRET) {
     throw new ConfigError(['AUTH_TOKENS or AUTH_JWT_SECRET must be set in production']);
   }
-  if (vars.LEASE_MS <= vars.OPS_TIMEOUT_MS * 2) {
-    // A claim must outlive one call to the ops service, or another replica could take it mid-call.
-    throw new ConfigError([`LEASE_MS=${vars.LEASE_MS}: must exceed twice OPS_TIMEOUT_MS (${vars.OPS_TIMEOUT_MS})`]);
+  if (vars.LEASE_MS <= vars.OPS_TIMEOUT_MS * 2 + vars.OPS_RETRY_MAX_MS) {
+    // A claim is extended before each try; it must outlive the longest backoff plus a call, or
+    // another replica could take the subtask while this one still works on it.
+    throw new ConfigError([
+      `LEASE_MS=${vars.LEASE_MS}: must exceed 2 × OPS_TIMEOUT_MS + OPS_RETRY_MAX_MS (${vars.OPS_TIMEOUT_MS * 2 + vars.OPS_RETRY_MAX_MS})`,
+    ]);
   }
   const tokens = parseTokens(vars.AUTH_TOKENS || (vars.AUTH_JWT_SECRET ? '' : DEV_TOKENS));
 

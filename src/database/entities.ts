@@ -2,6 +2,7 @@ import { DictItemEntity } from '../dictionary/dict-item.entity';
 import { MtaskEntity } from '../scene/mtask.entity';
 import { SceneEntity } from '../scene/scene.entity';
 import { SubtaskEntity } from '../subtask/subtask.entity';
+import { TaskCounterEntity } from '../task/task-counter.entity';
 import { TaskEntity } from '../task/task.entity';
 
-export const ENTITIES = [TaskEntity, MtaskEntity, SceneEntity, SubtaskEntity, DictItemEntity];
+export const ENTITIES = [TaskEntity, MtaskEntity, SceneEntity, SubtaskEntity, DictItemEntity, TaskCounterEntity];

@@ -2,12 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/**
+ * Conflicts after which the whole transaction can simply run again: InnoDB deadlock victims and
+ * lock waits, and SQLite's "busy" when another process (a second replica on the same file) holds
+ * the write lock past busy_timeout or moved the snapshot a deferred transaction started from.
+ */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']);
 const MAX_ATTEMPTS = 3;
 
 /**
  * Owns every write transaction. SQLite has one connection, so transactions are queued instead of
- * interleaved on it; on MySQL a deadlock victim is retried, since InnoDB rolled it back whole.
+ * interleaved on it; a transaction that lost a lock conflict is retried, since it was rolled back whole.
  */
 @Injectable()
 export class TransactionRunner {
@@ -22,7 +27,7 @@ export class TransactionRunner {
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!this.isMysql) {
-      const next = this.sqliteQueue.then(() => this.dataSource.transaction(work));
+      const next = this.sqliteQueue.then(() => this.withDeadlockRetry(work));
       this.sqliteQueue = next.catch(() => undefined);
       return next;
     }

@@ -9,6 +9,24 @@ import type { ControlPatch } from './domain/transitions';
 
 export type SubtaskPatch = QueryDeepPartialEntity<SubtaskEntity>;
 
+/** Work is due: its time has come, no live lease holds it, and its state and wish call for a call to the ops service. */
+function dueNow(now: Date, alias: string): Brackets {
+  const c = (column: string) => `${alias}${column}`;
+  return new Brackets((qb) =>
+    qb
+      .where(`${c('next_attempt_at')} <= :now`, { now })
+      .andWhere(new Brackets((lease) => lease.where(`${c('lease_until')} IS NULL`).orWhere(`${c('lease_until')} < :now`, { now })))
+      .andWhere(
+        new Brackets((work) =>
+          work
+            .where(`${c('desired_state')} = 'run' AND ${c('state')} IN ('scheduled', 'dispatching')`)
+            .orWhere(`${c('desired_state')} = 'stop' AND ${c('state')} = 'stopping'`)
+            .orWhere(`${c('state')} = 'lost'`),
+        ),
+      ),
+  );
+}
+
 /** One row's new report columns, written together with others in a single statement. */
 export interface ReportWrite {
   id: string;
@@ -16,6 +34,7 @@ export interface ReportWrite {
   status_reason: string | null;
   progress: number | null;
   reported_at: Date;
+  next_attempt_at: Date | null;
 }
 
 /**
@@ -32,16 +51,24 @@ export class DispatchRepository {
   /** Start/stop of many subtasks with the same plan, in the caller's transaction. */
   async applyControl(em: EntityManager, ids: readonly string[], patch: ControlPatch, now: Date): Promise<void> {
     if (ids.length === 0) return;
+    // A lease held by a worker mid-call stays: its conditional finish will fail on the new
+    // state or generation and release it, and only then can the new work be claimed.
     const set: SubtaskPatch = {
       desired_state: patch.desired_state,
       state: patch.state,
       next_attempt_at: patch.next_attempt_at,
-      lease_owner: null,
-      lease_until: null,
       update_dt: now,
     };
-    if (patch.bumpGeneration) Object.assign(set, { generation: () => 'generation + 1', attempts: 0, status_reason: null, progress: null });
+    if (patch.bumpGeneration) {
+      // A new generation starts a new report history: the old high-water mark must not hide it.
+      Object.assign(set, { generation: () => 'generation + 1', attempts: 0, status_reason: null, progress: null, reported_at: null });
+    }
     await em.createQueryBuilder().update(SubtaskEntity).set(set).where({ id: In([...ids]) }).execute();
+  }
+
+  /** A task's subtasks, locked on MySQL after the task's own row, so a plan is made on current rows. */
+  lockSubtasksOfTask(em: EntityManager, taskId: string, lock: { mode: 'pessimistic_write' } | undefined): Promise<SubtaskRow[]> {
+    return em.find(SubtaskEntity, { where: { task_id: taskId }, order: { position: 'ASC' }, lock });
   }
 
   /** Running subtasks silent since `cutoff` become lost; answers the tasks whose status changed. */
@@ -70,37 +97,38 @@ export class DispatchRepository {
   claim(token: string, now: Date, until: Date, limit: number): Promise<SubtaskRow[]> {
     return this.tx.run(async (em) => {
       const repo = em.getRepository(SubtaskEntity);
-      const leaseFree = new Brackets((qb) => qb.where('s.lease_until IS NULL').orWhere('s.lease_until < :now', { now }));
       const candidates = await repo
         .createQueryBuilder('s')
         .select('s.id', 'id')
-        .where('s.next_attempt_at <= :now', { now })
-        .andWhere(leaseFree)
-        .andWhere(
-          new Brackets((qb) =>
-            qb
-              .where("s.desired_state = 'run' AND s.state IN ('scheduled', 'dispatching')")
-              .orWhere("s.desired_state = 'stop' AND s.state = 'stopping'")
-              .orWhere("s.state = 'lost'"),
-          ),
-        )
+        .where(dueNow(now, 's.'))
         .orderBy('s.next_attempt_at', 'ASC')
         .limit(limit)
         .getRawMany<{ id: string }>();
       if (candidates.length === 0) return [];
+      // The whole condition again: between the SELECT and this UPDATE another replica may have
+      // claimed, finished and released a row, which must not be taken (and dispatched) twice.
       await repo
-        .createQueryBuilder('s')
+        .createQueryBuilder()
         .update()
         .set({ lease_owner: token, lease_until: until })
         .where({ id: In(candidates.map((c) => c.id)) })
-        .andWhere(new Brackets((qb) => qb.where('lease_until IS NULL').orWhere('lease_until < :now', { now })))
+        .andWhere(dueNow(now, ''))
         .execute();
       return repo.find({ where: { lease_owner: token, id: In(candidates.map((c) => c.id)) } });
     });
   }
 
-  async renewLease(id: string, token: string, until: Date, attempts: number): Promise<void> {
-    await this.tx.run((em) => em.update(SubtaskEntity, { id, lease_owner: token }, { lease_until: until, attempts }));
+  /** Extends a claim before another try; false when the claim was lost (expired and taken, or superseded). */
+  async renewLease(id: string, token: string, until: Date, attempts: number): Promise<boolean> {
+    const result = await this.tx.run((em) => em.update(SubtaskEntity, { id, lease_owner: token }, { lease_until: until, attempts }));
+    return Boolean(result.affected);
+  }
+
+  /** Gives a claim back without an outcome; with `retryAt`, the work is due again then. */
+  async release(id: string, token: string, retryAt?: Date): Promise<void> {
+    const patch: SubtaskPatch = { lease_owner: null, lease_until: null };
+    if (retryAt) patch.next_attempt_at = retryAt;
+    await this.tx.run((em) => em.update(SubtaskEntity, { id, lease_owner: token }, patch));
   }
 
   /**
@@ -129,7 +157,7 @@ export class DispatchRepository {
   /** Control columns of the reported subtasks, locked in primary-key order on MySQL. */
   lockForReports(em: EntityManager, ids: readonly string[], lock: { mode: 'pessimistic_write' } | undefined): Promise<SubtaskRow[]> {
     return em.find(SubtaskEntity, {
-      select: { id: true, task_id: true, state: true, desired_state: true, generation: true, reported_at: true },
+      select: { id: true, task_id: true, state: true, desired_state: true, generation: true, reported_at: true, next_attempt_at: true },
       where: { id: In([...ids]) },
       order: { id: 'ASC' },
       lock,
@@ -154,7 +182,7 @@ export class DispatchRepository {
       });
       return `${driver.escape(column)} = CASE ${driver.escape('id')} ${whens.join(' ')} END`;
     };
-    const sets = [caseOf('state'), caseOf('status_reason'), caseOf('progress'), caseOf('reported_at')];
+    const sets = [caseOf('state'), caseOf('status_reason'), caseOf('progress'), caseOf('reported_at'), caseOf('next_attempt_at')];
     params.push(persist('heartbeat_at', now), persist('update_dt', now), ...sorted.map((w) => w.id));
     const sql =
       `UPDATE ${driver.escape('tb_subtask')} SET ${sets.join(', ')}, ${driver.escape('heartbeat_at')} = ?, ${driver.escape('update_dt')} = ? ` +

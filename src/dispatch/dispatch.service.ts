@@ -65,7 +65,8 @@ export class DispatchService {
   private async controlTask(taskId: string, plan: Planner): Promise<TaskControlResult> {
     const result = await this.tx.run(async (em) => {
       const task = await this.lockTask(em, taskId);
-      const subtasks = await this.subtasks.findByTask(taskId, em);
+      // Locked after the task row: the reconciler may be moving them on, and the plan must see that.
+      const subtasks = await this.repository.lockSubtasksOfTask(em, taskId, this.tx.lockMode());
       if (plan === START) this.assertConfigured(subtasks);
       const changed = await this.apply(em, task, subtasks, plan);
       await this.status.refresh(em, [taskId]);
@@ -83,7 +84,7 @@ export class DispatchService {
     if (!found) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
     const { result, changed } = await this.tx.run(async (em) => {
       const task = await this.tasks.findLive(found.task_id, em, this.tx.lockMode());
-      const subtask = task ? await this.subtasks.findById(subtaskId, em) : null;
+      const subtask = task ? (await this.repository.lockSubtasksOfTask(em, task.id, this.tx.lockMode())).find((s) => s.id === subtaskId) : undefined;
       if (!task || !subtask) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
       if (plan === START) this.assertConfigured([subtask]);
       const changed = await this.apply(em, task, [subtask], plan);

@@ -14,6 +14,9 @@ import { OpsClient, OpsUnavailableError } from './ops-client';
 
 const STATUS_FLUSH_MS = 50;
 
+/** The claim on a subtask was lost mid-work (it expired and was taken, or a start/stop superseded it). */
+class LeaseLostError extends Error {}
+
 /**
  * Drives every subtask from its observed state toward its desired state, like a Kubernetes
  * controller: level-triggered (each pass looks at what the database says is due, not at events),
@@ -32,6 +35,10 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** A nudge came while a pass was under way, which may have looked before the new work existed. */
+  private again = false;
+  /** The last claim took a full batch: more work is probably due, so passes follow completions, not the interval. */
+  private moreDue = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,6 +61,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.flushTimer);
     await this.current;
     await Promise.allSettled([...this.inFlight]);
     await this.flushStatus();
@@ -61,14 +69,25 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
 
   /** Look for work now rather than at the next interval (after a start or stop). */
   nudge(): void {
-    if (this.enabled && !this.stopped) void this.tick();
+    if (!this.enabled || this.stopped) return;
+    if (this.current) this.again = true;
+    else void this.tick();
   }
 
   /** One pass; concurrent callers share the pass under way. */
   tick(): Promise<void> {
     this.current ??= this.pass()
       .catch((error: unknown) => this.logger.error({ err: error }, 'reconcile pass failed'))
-      .finally(() => (this.current = undefined));
+      .finally(() => {
+        this.current = undefined;
+        // A full claim with room left (fast ops answers finished during the pass), or a nudge
+        // that arrived mid-pass: claim again now rather than at the next interval.
+        const backlog = this.moreDue && this.inFlight.size < this.config.dispatch.concurrency * 2;
+        if (backlog || this.again) {
+          this.again = false;
+          setImmediate(() => this.nudge());
+        }
+      });
     return this.current;
   }
 
@@ -109,15 +128,30 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const room = dispatch.concurrency * 2 - this.inFlight.size;
     if (room <= 0) return;
     const token = `${this.instanceId}#${this.passes + 1}`;
-    const claimed = await this.repository.claim(token, now, new Date(now.getTime() + dispatch.leaseMs), Math.min(dispatch.batchSize, room));
+    const limit = Math.min(dispatch.batchSize, room);
+    const claimed = await this.repository.claim(token, now, new Date(now.getTime() + dispatch.leaseMs), limit);
+    this.moreDue = claimed.length === limit;
     if (claimed.length === 0) return;
     this.passes += 1;
     const context = await this.loadContext(claimed);
-    for (const subtask of claimed) this.track(this.work(subtask, token, context));
+    for (const subtask of claimed) this.track(subtask, token, this.work(subtask, token, context));
   }
 
-  private track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.logger.error({ err: error }, 'reconcile work failed')).finally(() => this.inFlight.delete(tracked));
+  private track(subtask: SubtaskRow, token: string, work: Promise<void>): void {
+    const tracked = work
+      .catch(async (error: unknown) => {
+        if (error instanceof LeaseLostError) return;
+        this.logger.error({ err: error, subtask_id: subtask.id }, 'reconcile work failed');
+        // Give the claim back so the work is tried again soon, not after the lease runs out.
+        const retryAt = new Date(Date.now() + this.config.dispatch.retryBaseMs);
+        await this.repository.release(subtask.id, token, retryAt).catch(() => undefined);
+      })
+      .finally(() => {
+        this.inFlight.delete(tracked);
+        // With a backlog, a start of 1,000 subtasks must not wait an interval per claim: once half
+        // the window is free, claim again (half, so each pass claims a batch, not one subtask).
+        if (this.moreDue && this.inFlight.size <= this.config.dispatch.concurrency) this.nudge();
+      });
     this.inFlight.add(tracked);
   }
 
@@ -135,20 +169,29 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async work(subtask: SubtaskRow, token: string, bodies: Map<string, (s: SubtaskRow) => StartSubtaskBody>): Promise<void> {
-    if (subtask.state === 'stopping') await this.stop(subtask, token);
-    else if (subtask.state === 'lost') await this.probe(subtask, token);
-    else await this.dispatch(subtask, token, bodies.get(subtask.task_id));
+    const { state, desired_state: desired } = subtask;
+    if (state === 'stopping' && desired === 'stop') await this.stop(subtask, token);
+    else if (state === 'lost') await this.probe(subtask, token);
+    else if (desired === 'run' && (state === 'scheduled' || state === 'dispatching')) await this.dispatch(subtask, token, bodies.get(subtask.task_id));
+    else await this.repository.release(subtask.id, token);
     this.markDirty(subtask.task_id);
   }
 
+  /** Before each retry: extend the claim, or stop trying when it is no longer ours. */
   private leaseExtender(subtask: SubtaskRow, token: string) {
-    return (attempt: number) => this.repository.renewLease(subtask.id, token, new Date(Date.now() + this.config.dispatch.leaseMs), attempt);
+    return async (attempt: number): Promise<void> => {
+      const until = new Date(Date.now() + this.config.dispatch.leaseMs);
+      if (!(await this.repository.renewLease(subtask.id, token, until, attempt))) throw new LeaseLostError();
+    };
   }
 
   private async dispatch(subtask: SubtaskRow, token: string, body: ((s: SubtaskRow) => StartSubtaskBody) | undefined): Promise<void> {
     const { id, generation } = subtask;
     if (subtask.state === 'scheduled') {
-      if (!(await this.repository.advance(id, token, generation, 'scheduled', { state: 'dispatching' }, new Date()))) return;
+      if (!(await this.repository.advance(id, token, generation, 'scheduled', { state: 'dispatching' }, new Date()))) {
+        await this.repository.release(id, token);
+        return;
+      }
       this.markDirty(subtask.task_id);
     }
     if (!body) {
@@ -181,9 +224,21 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const { id, generation } = subtask;
     try {
       const answer = await this.ops.call('stop', 'POST', `/subtasks/${encodeURIComponent(id)}/stop`, { generation }, {}, { beforeRetry: this.leaseExtender(subtask, token) });
+      // 404: the ops service has nothing running under this id, which is what a stop wants.
       const outcome = answer.status === 404 ? { kind: 'ok' as const } : classifyOpsAnswer(answer.status, answer.body, generation);
-      const reason = outcome.kind === 'ok' ? null : `the ops service refused the stop (${outcome.reason})`;
-      await this.repository.finish(id, token, generation, ['stopping'], { state: 'stopped', status_reason: reason }, new Date());
+      if (outcome.kind === 'ok') {
+        await this.repository.finish(id, token, generation, ['stopping'], { state: 'stopped', status_reason: null }, new Date());
+      } else {
+        // Refused: it may still run, so it is not called stopped; the reason shows, and it is asked again later.
+        await this.repository.finish(
+          id,
+          token,
+          generation,
+          ['stopping'],
+          { status_reason: `the ops service refused the stop (${outcome.reason})`, next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
+          new Date(),
+        );
+      }
     } catch (error) {
       if (!(error instanceof OpsUnavailableError)) throw error;
       // The wish to stop stands: try again later rather than claim something stopped that may run.
@@ -214,7 +269,15 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
           token,
           generation,
           ['lost'],
-          { state: 'dispatching', generation: generation + 1, next_attempt_at: now(), status_reason: 'lost by the ops service; dispatched again' },
+          {
+            state: 'dispatching',
+            generation: generation + 1,
+            next_attempt_at: now(),
+            attempts: 0,
+            progress: null,
+            reported_at: null,
+            status_reason: 'lost by the ops service; dispatched again',
+          },
           now(),
         );
       } else if (observed) {
@@ -243,18 +306,25 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       token,
       subtask.generation,
       ['lost'],
-      { status_reason: `${subtask.status_reason ?? 'lost'}; ${reason}`.slice(0, 1024), next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
+      { status_reason: `lost: no report, and the ops service could not say: ${reason}`.slice(0, 1024), next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
       new Date(),
     );
+  }
+
+  /** Recompute these tasks' statuses shortly (when a caller's own refresh could not). */
+  refreshSoon(taskIds: Iterable<string>): void {
+    for (const id of taskIds) this.markDirty(id);
   }
 
   /** Task statuses are recomputed once per task per short window, not once per subtask. */
   private markDirty(taskId: string): void {
     this.dirtyTasks.add(taskId);
+    if (this.stopped) return;
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       void this.flushStatus();
     }, STATUS_FLUSH_MS);
+    this.flushTimer.unref();
   }
 
   async flushStatus(): Promise<void> {
@@ -265,8 +335,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       try {
         await this.tx.run((em) => this.status.refresh(em, ids));
       } catch (error) {
-        ids.forEach((id) => this.dirtyTasks.add(id));
-        this.logger.error({ err: error }, 'status refresh failed');
+        this.logger.error({ err: error }, 'status refresh failed; trying again');
+        ids.forEach((id) => this.markDirty(id));
       }
     });
     return this.flushing;

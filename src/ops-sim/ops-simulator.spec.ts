@@ -520,6 +520,27 @@ describe('OpsSimulator', () => {
       expect((await call(sim, 'POST', '/subtasks/s1/stop', { generation: 1 })).status).toBe(200);
     });
 
+    it('failNext with a path matches it exactly, and with a method only that method', async () => {
+      await boot();
+      await start(sim, 's1', 1, reportUrl);
+      sim.failNext(1, 503, '/subtasks', 'POST');
+      expect((await call(sim, 'GET', '/subtasks/s1')).status).toBe(200);
+      expect((await call(sim, 'POST', '/subtasks/s1/stop', { generation: 1 })).status).toBe(200);
+      expect((await start(sim, 's2', 1, reportUrl)).status).toBe(503);
+      expect((await start(sim, 's2', 1, reportUrl)).status).toBe(201);
+    });
+
+    it('counts every start POST that reached it per key, replays included', async () => {
+      await boot();
+      await start(sim, 's1', 1, reportUrl);
+      await start(sim, 's1', 1, reportUrl);
+      sim.failNext(1, 503, '/subtasks', 'POST');
+      await start(sim, 's1', 2, reportUrl);
+      await start(sim, 's1', 2, reportUrl);
+      expect(sim.stats().startPostsByKey).toEqual(new Map([['s1:1', 2], ['s1:2', 1]]));
+      expect(sim.stats().startsByKey).toEqual(new Map([['s1:1', 1], ['s1:2', 1]]));
+    });
+
     it('errorRate answers 503 "simulated" when the random draw is below it', async () => {
       const draws = [0.1, 0.9];
       await boot({ errorRate: 0.5, random: () => draws.shift() ?? 0.99 });

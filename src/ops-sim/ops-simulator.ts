@@ -53,6 +53,8 @@ export interface OpsSimStats {
   requests: number;
   /** `subtask_id:generation` -> number of 201 starts. */
   startsByKey: Map<string, number>;
+  /** `subtask_id:generation` -> valid start POSTs that reached the service (new starts and replays alike). */
+  startPostsByKey: Map<string, number>;
   /** Last body that produced a 201 start, by subtask_id. */
   startBodies: Map<string, unknown>;
   stopsById: Map<string, number>;
@@ -130,6 +132,7 @@ interface InjectedFailure {
   remaining: number;
   status: number;
   path: string | undefined;
+  method: string | undefined;
 }
 
 interface Reply {
@@ -169,6 +172,7 @@ export class OpsSimulator {
   private readonly counters = {
     requests: 0,
     startsByKey: new Map<string, number>(),
+    startPostsByKey: new Map<string, number>(),
     startBodies: new Map<string, unknown>(),
     stopsById: new Map<string, number>(),
     getsById: new Map<string, number>(),
@@ -213,9 +217,12 @@ export class OpsSimulator {
 
   // ---------------------------------------------------------------- test hooks
 
-  /** The next `count` requests (only those whose path starts with `path`, if given) answer `status` and do nothing else. */
-  failNext(count: number, status = 503, path?: string): void {
-    if (count > 0) this.failures.push({ remaining: count, status, path });
+  /**
+   * The next `count` requests answer `status` and do nothing else; only those to exactly `path`
+   * (and with `method`), when given.
+   */
+  failNext(count: number, status = 503, path?: string, method?: string): void {
+    if (count > 0) this.failures.push({ remaining: count, status, path, method });
   }
 
   /** Every request waits `ms` before being handled, until hang(0). */
@@ -270,6 +277,7 @@ export class OpsSimulator {
     return {
       requests: c.requests,
       startsByKey: new Map(c.startsByKey),
+      startPostsByKey: new Map(c.startPostsByKey),
       startBodies: new Map(c.startBodies),
       stopsById: new Map(c.stopsById),
       getsById: new Map(c.getsById),
@@ -286,7 +294,7 @@ export class OpsSimulator {
     try {
       const raw = await readBody(req);
       await this.applyDelays();
-      reply = this.injectedFailure(req.url ?? '/') ?? this.simulatedError() ?? this.route(req, raw);
+      reply = this.injectedFailure(req.method ?? 'GET', (req.url ?? '/').split('?')[0]) ?? this.simulatedError() ?? this.route(req, raw);
     } catch (err) {
       reply = err instanceof HttpError ? { status: err.status, body: err.body } : { status: 500, body: { error: String(err) } };
     }
@@ -298,8 +306,8 @@ export class OpsSimulator {
     if (this.options.latencyMs > 0) await this.sleep(this.options.latencyMs);
   }
 
-  private injectedFailure(path: string): Reply | null {
-    const index = this.failures.findIndex((f) => f.path === undefined || path.startsWith(f.path));
+  private injectedFailure(method: string, path: string): Reply | null {
+    const index = this.failures.findIndex((f) => (f.path === undefined || path === f.path) && (f.method === undefined || method === f.method));
     if (index < 0) return null;
     const failure = this.failures[index];
     if (--failure.remaining <= 0) this.failures.splice(index, 1);
@@ -341,6 +349,7 @@ export class OpsSimulator {
     if (current && current.record.generation > start.generation) {
       return { status: 409, body: { error: 'stale generation', generation: current.record.generation } };
     }
+    increment(this.counters.startPostsByKey, key);
     if (current && current.record.generation === start.generation) return { status: 200, body: view(current.record) };
 
     this.entries.set(start.subtask_id, {

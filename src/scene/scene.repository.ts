@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { MtaskFields, MtaskRow, SceneRow } from './domain/scene-rows';
+import { selectIn } from '../database/select-in';
 import { MtaskEntity } from './mtask.entity';
 import { SceneEntity } from './scene.entity';
 
@@ -67,13 +68,10 @@ export class SceneRepository {
     return { mtasks, scenes };
   }
 
-  /** One query per level for a whole page of tasks. */
+  /** One query per level for a whole page of tasks (plain rows, see selectIn). */
   async loadForTasks(taskIds: readonly string[], em: EntityManager = this.dataSource.manager): Promise<{ mtasks: MtaskRow[]; scenes: SceneRow[] }> {
     if (taskIds.length === 0) return { mtasks: [], scenes: [] };
-    const [mtasks, scenes] = await Promise.all([
-      em.find(MtaskEntity, { where: { task_id: In([...taskIds]) } }),
-      em.find(SceneEntity, { where: { task_id: In([...taskIds]) } }),
-    ]);
+    const [mtasks, scenes] = await Promise.all([selectIn(em, MtaskEntity, 'task_id', taskIds), selectIn(em, SceneEntity, 'task_id', taskIds)]);
     return { mtasks, scenes };
   }
 }

@@ -19,6 +19,8 @@ export class StatusAggregationService {
   async refresh(em: EntityManager, taskIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(taskIds)].sort();
     if (ids.length === 0) return;
+    // Task rows first, in id order: the lock order of start, stop and edits, so no cycle forms.
+    await em.find(TaskEntity, { select: { id: true }, where: { id: In(ids) }, order: { id: 'ASC' }, lock: this.tx.lockMode() });
     const rows = await em.find(SubtaskEntity, {
       select: { task_id: true, state: true, desired_state: true },
       where: { task_id: In(ids) },

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { SubtaskRunInfo } from '../scene/scene.mapper';
 import type { SubtaskState, SubtaskStatusInput } from '../status/domain/derive-task-status';
+import { selectIn } from '../database/select-in';
 import { TaskEntity } from '../task/task.entity';
 import { SubtaskEntity } from './subtask.entity';
 import type { SubtaskRow } from './subtask.mapper';
@@ -58,10 +59,6 @@ export class SubtaskRepository {
 
   /** The few columns that status, scenes and mtasks show, for a page of tasks in one query. */
   runInfoForTasks(taskIds: readonly string[], em: EntityManager = this.dataSource.manager): Promise<SubtaskRunRow[]> {
-    if (taskIds.length === 0) return Promise.resolve([]);
-    return em.find(SubtaskEntity, {
-      select: { task_id: true, vchan_refid: true, state: true, desired_state: true, status_reason: true, progress: true },
-      where: { task_id: In([...taskIds]) },
-    });
+    return selectIn(em, SubtaskEntity, 'task_id', taskIds, ['task_id', 'vchan_refid', 'state', 'desired_state', 'status_reason', 'progress']);
   }
 }

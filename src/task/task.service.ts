@@ -158,6 +158,7 @@ export class TaskService implements OnModuleInit {
       await this.lockLiveTask(em, id);
       this.assertIdle(await this.subtasks.findByTask(id, em));
       await this.tasks.update(em, id, { deleted_dt: new Date() });
+      await this.tasks.countLive(em, -1);
     });
   }
 
@@ -167,6 +168,7 @@ export class TaskService implements OnModuleInit {
       if (!task) throw new AppException('TASK_NOT_FOUND', { id });
       if (!task.deleted_dt) throw new AppException('TASK_NOT_DELETED', { id });
       await this.tasks.update(em, id, { deleted_dt: null, update_dt: new Date() });
+      await this.tasks.countLive(em, 1);
     });
   }
 

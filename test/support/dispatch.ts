@@ -75,7 +75,8 @@ export async function waitForStates(t: TestApp, taskId: string, expected: (state
 
 export const all = (state: string) => (states: string[]) => states.length > 0 && states.every((s) => s === state);
 
-/** No (subtask, generation) was ever started twice at the ops service. */
-export function startsPerKey(sim: OpsSimulator): number[] {
-  return [...sim.stats().startsByKey.values()];
+/** How many start POSTs reached the ops service per `subtask_id:generation` (replays included). */
+export function postsPerKey(sim: OpsSimulator, keys?: readonly string[]): number[] {
+  const posts = sim.stats().startPostsByKey;
+  return (keys ?? [...posts.keys()]).map((key) => posts.get(key) ?? 0);
 }

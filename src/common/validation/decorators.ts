@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsOptional, Matches, MaxLength, ValidateBy, ValidationOptions, buildMessage } from 'class-validator';
-import { isWireDateTime, TIME_OF_DAY } from '../time/datetime';
+import { isWireDateTime, TIME_OF_DAY, parseWireDateTime } from '../time/datetime';
 
 export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'http', 'https'] as const;
 
@@ -41,7 +41,8 @@ export const IsWireDateTime = (options?: ValidationOptions) =>
     {
       name: 'isWireDateTime',
       validator: {
-        validate: (value) => isWireDateTime(value),
+        // A real calendar instant, not only the right shape (2026-02-30 has the shape).
+        validate: (value) => isWireDateTime(value) && parseWireDateTime(value, 'UTC') !== null,
         defaultMessage: buildMessage((each) => `${each}$property must be YYYY-MM-DD HH:mm:ss.SSS or ISO-8601 with an offset`),
       },
     },

@@ -1,5 +1,5 @@
 import { DESIRED_STATES, SUBTASK_STATES, SubtaskState } from '../../status/domain/derive-task-status';
-import { classifyOpsAnswer, judgeReport, observedState, planStart, planStop, SubtaskControl } from './transitions';
+import { classifyOpsAnswer, judgeReport as judge, observedState, planStart, planStop, SubtaskControl } from './transitions';
 
 const now = new Date('2026-11-26T08:00:00.000Z');
 const past = new Date('2026-11-26T07:00:00.000Z');
@@ -71,6 +71,17 @@ describe('planStop', () => {
 
 describe('judgeReport', () => {
   const at = (s: string) => new Date(`2026-11-26T08:00:${s}.000Z`);
+  const judgeReport = (subtask: SubtaskControl, report: Parameters<typeof judge>[1]) => judge(subtask, report, now);
+
+  it.each(['unconfigured', 'configured'] as const)('ignores a report for a %s subtask: nothing of it was dispatched', (state) => {
+    expect(judgeReport(sub(state, 'stop'), { generation: 3, state: 'stopped', reported_at: at('01') })).toEqual({ applied: false, reason: 'not_dispatched' });
+  });
+
+  it('refuses a report from a clock more than five minutes ahead, and accepts one just inside', () => {
+    const ahead = (ms: number) => new Date(now.getTime() + ms);
+    expect(judgeReport(sub('running', 'run'), { generation: 3, state: 'running', reported_at: ahead(5 * 60_000 + 1) })).toEqual({ applied: false, reason: 'clock_ahead' });
+    expect(judgeReport(sub('running', 'run'), { generation: 3, state: 'running', reported_at: ahead(5 * 60_000) })).toEqual({ applied: true, state: 'running' });
+  });
 
   it('applies the first report of the current generation', () => {
     expect(judgeReport(sub('dispatching', 'run'), { generation: 3, state: 'running', reported_at: at('01') })).toEqual({ applied: true, state: 'running' });

@@ -68,16 +68,27 @@ export interface SubtaskReport {
 
 export type ReportVerdict =
   | { applied: true; state: SubtaskState }
-  | { applied: false; reason: 'stale_generation' | 'unknown_generation' | 'stale' };
+  | { applied: false; reason: 'stale_generation' | 'unknown_generation' | 'stale' | 'not_dispatched' | 'clock_ahead' };
+
+/** How far ahead of this service's clock a report may claim to be before it is refused. */
+export const REPORT_CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/** States in which nothing of the subtask's current generation was ever sent to the ops service. */
+const NOT_DISPATCHED: readonly SubtaskState[] = ['unconfigured', 'configured'];
 
 /**
  * Whether a report from the ops service changes the subtask, and to what. Reports of an older
  * generation, or not newer than the last applied one, are ignored, so out-of-order and repeated
  * deliveries converge on the newest. While a stop is pending, "running" does not undo it.
+ * Reports for a subtask that was never dispatched, or from a clock far ahead, are refused.
  */
-export function judgeReport(subtask: SubtaskControl, report: SubtaskReport): ReportVerdict {
+export function judgeReport(subtask: SubtaskControl, report: SubtaskReport, now: Date): ReportVerdict {
   if (report.generation < subtask.generation) return { applied: false, reason: 'stale_generation' };
   if (report.generation > subtask.generation) return { applied: false, reason: 'unknown_generation' };
+  // A late report must not skip 配置完成 on a subtask that was edited after it stopped.
+  if (NOT_DISPATCHED.includes(subtask.state)) return { applied: false, reason: 'not_dispatched' };
+  // A clock far ahead would make every later, correct report look stale.
+  if (report.reported_at.getTime() > now.getTime() + REPORT_CLOCK_TOLERANCE_MS) return { applied: false, reason: 'clock_ahead' };
   if (subtask.reported_at && report.reported_at.getTime() <= subtask.reported_at.getTime()) {
     return { applied: false, reason: 'stale' };
   }

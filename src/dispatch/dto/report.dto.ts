@@ -9,7 +9,7 @@ export const MAX_REPORTS_PER_BATCH = 1000;
 
 export class SubtaskReportDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(36) subtask_id: string;
-  @ApiProperty({ minimum: 0 }) @IsInt() @Min(0) generation: number;
+  @ApiProperty({ minimum: 1, description: 'The generation the ops service was started with' }) @IsInt() @Min(1) generation: number;
   @ApiProperty({ enum: REPORTED_STATES }) @IsIn(REPORTED_STATES) state: (typeof REPORTED_STATES)[number];
   @ApiPropertyOptional({ nullable: true, maxLength: 1024 }) @IsOptional() @IsString() @MaxLength(1024) status_reason?: string | null;
   @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) progress?: number | null;
@@ -24,7 +24,7 @@ export class SubtaskReportsDto {
   reports: SubtaskReportDto[];
 }
 
-export const REPORT_IGNORE_REASONS = ['unknown_subtask', 'stale_generation', 'unknown_generation', 'stale'] as const;
+export const REPORT_IGNORE_REASONS = ['unknown_subtask', 'stale_generation', 'unknown_generation', 'stale', 'not_dispatched', 'clock_ahead'] as const;
 
 export class ReportResultDto {
   @ApiProperty() subtask_id: string;
