@@ -1,6 +1,6 @@
 import { TestApp } from './support/app';
 import { DATABASE_KINDS } from './support/databases';
-import { mtask, pictureTask, scene, videoTask, XML } from './support/fixtures';
+import { mtask, pictureTask, scene, videoTask, XML, sceneOutput } from './support/fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies, asserted field by field
 
@@ -115,24 +115,7 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
             end_time: '22:01:20',
             progress: null,
             scenes: [
-              {
-                scene_unid: 'a',
-                name: 'a',
-                preset: 1,
-                callibration: { calibration: XML },
-                rois: [{ roi: XML }, { roi: XML }],
-                config: { xml: XML },
-                basicConfig: { xml: XML },
-                link_scenes: [],
-                algo_type: 1,
-                algo_args: {},
-                is_record: 1,
-                is_active: 1,
-                vchan_refid: 'ch-1',
-                play_urls: { http: 'http://example.test/a', rtsp: 'rtsp://example.test/a' },
-                is_running: 0,
-                status_reason: null,
-              },
+              sceneOutput({ scene_unid: 'a', name: 'a', vchan_refid: 'ch-1' }),
             ],
           },
           expect.objectContaining({ mtask_unid: 'm-1', name: 'dome only', type: 1, scenes: [expect.objectContaining({ scene_unid: 'd', vchan_refid: 'ch-1' })] }),

@@ -229,28 +229,18 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       if (outcome.kind === 'ok') {
         await this.repository.finish(id, token, generation, ['stopping'], { state: 'stopped', status_reason: null }, new Date());
       } else {
-        // Refused: it may still run, so it is not called stopped; the reason shows, and it is asked again later.
-        await this.repository.finish(
-          id,
-          token,
-          generation,
-          ['stopping'],
-          { status_reason: `the ops service refused the stop (${outcome.reason})`, next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
-          new Date(),
-        );
+        await this.stopLater(subtask, token, `the ops service refused the stop (${outcome.reason})`);
       }
     } catch (error) {
       if (!(error instanceof OpsUnavailableError)) throw error;
-      // The wish to stop stands: try again later rather than claim something stopped that may run.
-      await this.repository.finish(
-        id,
-        token,
-        generation,
-        ['stopping'],
-        { status_reason: `stop not confirmed: ${error.reason}`, next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
-        new Date(),
-      );
+      await this.stopLater(subtask, token, `stop not confirmed: ${error.reason}`);
     }
+  }
+
+  /** Not confirmed: it may still run, so it is not called stopped; the reason shows and the stop is retried later. */
+  private async stopLater(subtask: SubtaskRow, token: string, reason: string): Promise<void> {
+    const retryAt = new Date(Date.now() + this.config.dispatch.retryMaxMs);
+    await this.repository.finish(subtask.id, token, subtask.generation, ['stopping'], { status_reason: reason, next_attempt_at: retryAt }, new Date());
   }
 
   /** A lost subtask: ask the ops service what it knows and converge on that. */

@@ -22,6 +22,11 @@ export function scene(overrides: Record<string, unknown> = {}): Record<string, u
   };
 }
 
+/** What GET answers for `scene(overrides)` of a subtask that never ran. */
+export function sceneOutput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...scene(), is_running: 0, status_reason: null, ...overrides };
+}
+
 export function mtask(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'polling',
