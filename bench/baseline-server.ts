@@ -1,0 +1,182 @@
+import { createServer, type ServerResponse } from 'node:http';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+
+/**
+ * The raw baseline: `GET /tasks?offset=&limit=` on node:http + mysql2 and nothing else — no
+ * framework, no ORM, no validation library, no logger. It sends the same SQL statements the
+ * service sends for the list (copied from MariaDB's general log, see bench/README.md) and answers
+ * the same JSON, byte for byte (the harness checks), so ours/baseline is the cost of everything
+ * the service adds on top of the database work.
+ *
+ * Env: PORT, DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME, DB_POOL_SIZE, TOKEN, TIME_ZONE.
+ */
+
+const env = process.env;
+const TOKEN = env.TOKEN ?? 'bench';
+const ZONE = env.TIME_ZONE ?? 'Asia/Shanghai';
+
+const pool = mysql.createPool({
+  host: env.DB_HOST ?? '127.0.0.1',
+  port: Number(env.DB_PORT ?? 3306),
+  user: env.DB_USER ?? 'root',
+  password: env.DB_PASSWORD ?? '',
+  database: env.DB_NAME,
+  charset: 'utf8mb4_unicode_ci',
+  timezone: 'Z',
+  connectionLimit: Number(env.DB_POOL_SIZE ?? 10),
+  waitForConnections: true,
+});
+
+// The statements, as the service's TypeORM query builder writes them.
+const COUNT_SQL = 'SELECT SUM(`c`.`live`) AS `total` FROM `tb_task_counter` `c`';
+const PAGE_SQL = 'SELECT `t`.`id` AS `id` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT ? OFFSET ?';
+const cols = (names: string[]) => names.map((n) => `\`${n}\``).join(', ');
+const TASK_COLUMNS = ['id', 'task_name', 'algo_type', 'run_dt', 'play_url', 'store_conf_unid', 'source_type', 'vchans', 'node_count', 'pull_source_url', 'status', 'status_counts', 'status_reason', 'create_dt', 'update_dt', 'deleted_dt'];
+const MTASK_COLUMNS = ['id', 'task_id', 'position', 'mtask_unid', 'name', 'type', 'time_interval', 'start_time', 'end_time', 'progress'];
+const SCENE_COLUMNS = ['id', 'mtask_id', 'task_id', 'position', 'scene_unid', 'name', 'preset', 'calibration', 'rois', 'config_xml', 'basic_config_xml', 'link_scenes', 'algo_type', 'algo_args', 'is_record', 'is_active', 'vchan_refid', 'play_urls'];
+const SUBTASK_COLUMNS = ['task_id', 'vchan_refid', 'state', 'desired_state', 'status_reason', 'progress'];
+const TASKS_SQL = `SELECT ${cols(TASK_COLUMNS)} FROM \`tb_task\` WHERE \`id\` IN (?)`;
+const MTASKS_SQL = `SELECT ${cols(MTASK_COLUMNS)} FROM \`tb_mtask\` WHERE \`task_id\` IN (?)`;
+const SCENES_SQL = `SELECT ${cols(SCENE_COLUMNS)} FROM \`tb_scene\` WHERE \`task_id\` IN (?)`;
+const SUBTASKS_SQL = `SELECT ${cols(SUBTASK_COLUMNS)} FROM \`tb_subtask\` WHERE \`task_id\` IN (?)`;
+
+type Row = RowDataPacket & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `YYYY-MM-DD HH:mm:ss.SSS` in ZONE, with one cached Intl formatter. */
+const parts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+function wire(date: Date | null): string | null {
+  if (!date) return null;
+  const p: Record<string, string> = {};
+  for (const { type, value } of parts.formatToParts(date)) p[type] = value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}.${String(date.getUTCMilliseconds()).padStart(3, '0')}`;
+}
+
+const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
+
+function groupBy(rows: Row[], key: string): Map<string, Row[]> {
+  const map = new Map<string, Row[]>();
+  for (const row of rows) {
+    const list = map.get(row[key]);
+    if (list) list.push(row);
+    else map.set(row[key], [row]);
+  }
+  return map;
+}
+
+function runners(scene: Row, subtasks: Row[]): Row[] {
+  const channel = scene.vchan_refid;
+  if (!channel) return subtasks;
+  const bound = subtasks.filter((s) => s.vchan_refid === channel);
+  return bound.length ? bound : subtasks.filter((s) => s.vchan_refid === null);
+}
+
+function toTask(t: Row, mtasks: Row[], scenes: Row[], subtasks: Row[]) {
+  const scenesByMtask = groupBy(scenes, 'mtask_id');
+  return {
+    task_id: t.id,
+    task_name: t.task_name,
+    algo_type: t.algo_type,
+    run_dt: wire(t.run_dt),
+    play_url: t.play_url,
+    store_conf_unid: t.store_conf_unid,
+    source_type: t.source_type,
+    vchans: ((json(t.vchans) ?? []) as Row[]).map((v) => ({ vchan_refid: v.vchan_refid, name: v.name ?? null, play_url: v.play_url ?? null, is_ptz: v.is_ptz === true })),
+    node_count: t.node_count,
+    pull_source_url: t.pull_source_url,
+    mtasks: mtasks
+      .sort((a, b) => a.position - b.position)
+      .map((m) => {
+        const own = (scenesByMtask.get(m.id) ?? []).sort((a, b) => a.position - b.position);
+        const all = new Set(own.flatMap((s) => runners(s, subtasks)));
+        const reported = [...all].map((s) => s.progress).filter((p): p is number => p !== null);
+        return {
+          mtask_unid: m.mtask_unid,
+          name: m.name,
+          type: m.type,
+          time_interval: m.time_interval,
+          start_time: m.start_time,
+          end_time: m.end_time,
+          progress: reported.length ? Math.round(reported.reduce((a, b) => a + b, 0) / reported.length) : null,
+          scenes: own.map((s) => {
+            const run = runners(s, subtasks);
+            const calibration = s.calibration;
+            const config = s.config_xml;
+            const basic = s.basic_config_xml;
+            return {
+              scene_unid: s.scene_unid,
+              name: s.name,
+              preset: s.preset,
+              callibration: calibration === null ? null : { calibration },
+              rois: (json(s.rois) as string[]).map((roi) => ({ roi })),
+              config: config === null ? null : { xml: config },
+              basicConfig: basic === null ? null : { xml: basic },
+              link_scenes: json(s.link_scenes),
+              algo_type: Number(s.algo_type),
+              algo_args: json(s.algo_args),
+              is_record: s.is_record,
+              is_active: s.is_active,
+              vchan_refid: s.vchan_refid,
+              play_urls: json(s.play_urls),
+              is_running: run.some((r) => r.state === 'running') ? 1 : 0,
+              status_reason: run.find((r) => r.status_reason)?.status_reason ?? null,
+            };
+          }),
+        };
+      }),
+    status: t.status,
+    status_counts: json(t.status_counts),
+    status_reason: t.status_reason,
+    create_dt: wire(t.create_dt),
+    update_dt: wire(t.update_dt),
+  };
+}
+
+async function list(offset: number, limit: number) {
+  const [[countRows], [idRows]] = await Promise.all([pool.query<Row[]>(COUNT_SQL), pool.query<Row[]>(PAGE_SQL, [limit, offset])]);
+  const total = Number(countRows[0].total ?? 0);
+  const ids = idRows.map((r) => r.id as string);
+  if (ids.length === 0) return { ecode: 200, enote: 'OK', total_num: total, offset, list_size: 0, list_data: [] };
+  const [taskRows] = await pool.query<Row[]>(TASKS_SQL, [ids]);
+  const [[mtasks], [scenes], [subtasks]] = await Promise.all([
+    pool.query<Row[]>(MTASKS_SQL, [ids]),
+    pool.query<Row[]>(SCENES_SQL, [ids]),
+    pool.query<Row[]>(SUBTASKS_SQL, [ids]),
+  ]);
+  const byId = new Map(taskRows.map((t) => [t.id as string, t]));
+  const m = groupBy(mtasks, 'task_id');
+  const s = groupBy(scenes, 'task_id');
+  const r = groupBy(subtasks, 'task_id');
+  const data = ids.filter((id) => byId.has(id)).map((id) => toTask(byId.get(id)!, m.get(id) ?? [], s.get(id) ?? [], r.get(id) ?? []));
+  return { ecode: 200, enote: 'OK', total_num: total, offset, list_size: data.length, list_data: data };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/health') return send(res, 200, { ecode: 200, enote: 'OK' });
+  if (req.method !== 'GET' || url.pathname !== '/tasks') return send(res, 404, { ecode: 404, enote: 'Not Found' });
+  if (req.headers.authorization !== TOKEN) return send(res, 401, { ecode: 401, enote: 'Unauthorized' });
+  const offset = Number(url.searchParams.get('offset') ?? 0);
+  const limit = Number(url.searchParams.get('limit') ?? 10);
+  list(offset, limit).then(
+    (body) => send(res, 200, body),
+    (error: unknown) => send(res, 500, { ecode: 500, enote: String(error) }),
+  );
+});
+server.keepAliveTimeout = 72_000;
+server.listen(Number(env.PORT ?? 3918), '127.0.0.1');
+process.once('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+
+/**
+ * Sizes and durations of a benchmark run. `--quick` is a smoke run (about a minute): a tenth of
+ * the data, one run per case, short windows. Everything else is the full run the issue asks for.
+ */
+export interface BenchConfig {
+  quick: boolean;
+  database: string;
+  /** Tasks seeded before the first (small) list measurement, then grown to `largeTasks`. */
+  smallTasks: number;
+  largeTasks: number;
+  /** Tasks that get 4 running subtasks each (the newest ones, so the first pages show run info). */
+  tasksWithSubtasks: number;
+  channelsPerTask: number;
+  /** Measured runs per case; the table shows their median and min–max. */
+  runs: number;
+  runSeconds: number;
+  warmupSeconds: number;
+  /** Connections of the peak-throughput load (closed loop). */
+  connections: number;
+  /** Connections of the create load (each create is a transaction; fewer keeps lock queues short). */
+  createConnections: number;
+  reportSenders: number;
+  reportBatch: number;
+  startSubtasks: number;
+  /** Report interval of the ops simulator in the start case. */
+  simReportIntervalMs: number;
+  serverPort: number;
+  baselinePort: number;
+  simPort: number;
+  serverCore: string;
+  loadCore: string;
+  /** The compiled service (`npm run build`); `--dist=DIR` points elsewhere. */
+  distDir: string;
+}
+
+export function benchConfig(argv: readonly string[]): BenchConfig {
+  const quick = argv.includes('--quick');
+  const num = (flag: string, fallback: number): number => {
+    const hit = argv.find((a) => a.startsWith(`--${flag}=`));
+    return hit ? Number(hit.split('=')[1]) : fallback;
+  };
+  return {
+    quick,
+    database: 'tm_bench',
+    smallTasks: num('small', quick ? 2_000 : 20_000),
+    largeTasks: num('tasks', quick ? 20_000 : 200_000),
+    tasksWithSubtasks: 2_500,
+    channelsPerTask: 4,
+    runs: num('runs', quick ? 1 : 5),
+    runSeconds: num('seconds', quick ? 3 : 8),
+    warmupSeconds: quick ? 1 : 3,
+    connections: 16,
+    createConnections: 4,
+    reportSenders: 4,
+    reportBatch: 500,
+    startSubtasks: num('start-subtasks', 1_000),
+    simReportIntervalMs: 1_000,
+    serverPort: 3917,
+    baselinePort: 3918,
+    simPort: 3919,
+    serverCore: '0',
+    loadCore: '1',
+    distDir: argv.find((a) => a.startsWith('--dist='))?.slice('--dist='.length) ?? join(__dirname, '..', 'dist'),
+  };
+}

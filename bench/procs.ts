@@ -1,0 +1,114 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Whether `taskset` exists: without it nothing is pinned, and the report says so. */
+export const HAS_TASKSET = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Spawns `node args…` pinned to `core` (when taskset exists); output is kept for error messages. */
+export function spawnNode(core: string, args: string[], env: NodeJS.ProcessEnv, label: string): ManagedProcess {
+  const [cmd, argv] = HAS_TASKSET ? ['taskset', ['-c', core, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new ManagedProcess(child, label);
+}
+
+export class ManagedProcess {
+  private output = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly label: string,
+  ) {
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-8_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** With taskset, the child is taskset's exec'd node: same pid. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `url` until it answers 2xx, or fails with the process's output. */
+export async function waitReady(url: string, proc: ManagedProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${proc.label} exited (${proc.child.exitCode}):\n${proc.log}`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${proc.label} not ready at ${url} after ${timeoutMs} ms:\n${proc.log}`);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** Resident memory (MB) and CPU time (s) of a process, from /proc. */
+export function procUsage(pid: number): { rssMb: number; cpuSeconds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  // Fields after the command name (which may hold spaces) start at ") ": utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { rssMb: rssKb / 1024, cpuSeconds: ticks / CLOCK_TICKS };
+}
+
+/** CPU time and peak RSS of a process over a window. */
+export class UsageWindow {
+  private readonly startCpu: number;
+  private readonly startAt = process.hrtime.bigint();
+  private peakRss = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.startCpu = procUsage(pid).cpuSeconds;
+    this.timer = setInterval(() => this.sample(), 250);
+  }
+
+  private sample(): void {
+    try {
+      this.peakRss = Math.max(this.peakRss, procUsage(this.pid).rssMb);
+    } catch {
+      // the process is gone
+    }
+  }
+
+  /** CPU seconds used in the window, the window's length, and peak RSS. */
+  end(): { cpuSeconds: number; seconds: number; rssMb: number } {
+    clearInterval(this.timer);
+    this.sample();
+    const seconds = Number(process.hrtime.bigint() - this.startAt) / 1e9;
+    return { cpuSeconds: procUsage(this.pid).cpuSeconds - this.startCpu, seconds, rssMb: this.peakRss };
+  }
+}

@@ -1,0 +1,37 @@
+import type { Measured } from './load';
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+
+export interface Summary {
+  runs: number;
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  p50: number;
+  p99: number;
+  cpuPercent: number;
+  rssMb: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Median of each figure over the runs, with the min–max of throughput; failures are summed. */
+export function summarize(runs: readonly Measured[]): Summary {
+  const pick = (f: (m: Measured) => number) => median(runs.map(f));
+  return {
+    runs: runs.length,
+    rps: pick((m) => m.rps),
+    rpsMin: Math.min(...runs.map((m) => m.rps)),
+    rpsMax: Math.max(...runs.map((m) => m.rps)),
+    p50: pick((m) => m.p50),
+    p99: pick((m) => m.p99),
+    cpuPercent: pick((m) => m.cpuPercent),
+    rssMb: Math.max(...runs.map((m) => m.rssMb)),
+    non2xx: runs.reduce((a, m) => a + m.non2xx, 0),
+    errors: runs.reduce((a, m) => a + m.errors, 0),
+  };
+}
