@@ -4,8 +4,8 @@ import type { StatusCounts, TaskStatus } from '../status/domain/derive-task-stat
 
 @Entity('tb_task')
 @Index('IDX_task_live_created', ['deleted_dt', 'create_dt', 'id'])
-@Index('IDX_task_algo_created', ['algo_type', 'deleted_dt', 'create_dt'])
-@Index('IDX_task_status_created', ['status', 'deleted_dt', 'create_dt'])
+@Index('IDX_task_algo_created', ['algo_type', 'deleted_dt', 'create_dt', 'id'])
+@Index('IDX_task_status_created', ['status', 'deleted_dt', 'create_dt', 'id'])
 export class TaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
   @Column({ type: 'varchar', length: 255 }) task_name: string;
