@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
  * The load generator, run by the harness as its own process pinned to the other core:
  *   node -r ts-node/register/transpile-only bench/load-worker.ts '<json spec>'
  * It prints one JSON line with the result. `http` drives autocannon (closed loop with N
- * connections, or a fixed overall rate); `reports` is a set of concurrent senders posting
+ * connections), or, with a rate, evenly paced requests (open loop); `reports` is a set of concurrent senders posting
  * report batches, like ops-service instances do.
  */
 
@@ -52,7 +52,68 @@ export interface LoadResult {
   bodiesWith5xx?: string[];
 }
 
+/**
+ * Open loop at a fixed rate: request i is sent at start + i / rate, whatever the answers do, and
+ * its latency counts from that scheduled moment (so a stall is not hidden by sending less).
+ * autocannon's own rate option is a per-second quota per connection: it sends back to back until
+ * the quota is spent, then idles to the next second, so "50% of peak" would really be bursts at
+ * full peak, and its latencies those of a saturated server.
+ */
+async function runPaced(spec: HttpSpec & { rate: number }): Promise<LoadResult> {
+  const url = new URL(spec.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const interval = 1000 / spec.rate;
+  const total = Math.max(1, Math.round(spec.rate * spec.seconds));
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  const send = (scheduled: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname + url.search, method: spec.method ?? 'GET', headers: spec.headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - scheduled);
+            if (!res.statusCode || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      if (spec.body) req.write(spec.body);
+      req.end();
+    });
+  for (let i = 0; i < total; i++) {
+    const scheduled = started + i * interval;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(send(scheduled));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? 0,
+    non2xx,
+    errors,
+  };
+}
+
 async function runHttp(spec: HttpSpec): Promise<LoadResult> {
+  if (spec.rate) return runPaced({ ...spec, rate: spec.rate });
   const result = await autocannon({
     url: spec.url,
     method: spec.method ?? 'GET',
@@ -60,7 +121,6 @@ async function runHttp(spec: HttpSpec): Promise<LoadResult> {
     body: spec.body,
     connections: spec.connections,
     duration: spec.seconds,
-    overallRate: spec.rate,
     pipelining: 1,
     timeout: 30,
   });

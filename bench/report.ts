@@ -82,7 +82,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`- machine: ${r.machine}`);
   lines.push(`- database: ${r.database}`);
   lines.push(`- pinning: ${r.pinning}`);
-  lines.push(`- load tool: autocannon ${require('autocannon/package.json').version} (closed loop: ${r.connections} connections; open loop: fixed overall rate) for GET/POST; reports: 4 node:http keep-alive senders`);
+  lines.push(`- load tool: autocannon ${require('autocannon/package.json').version} (closed loop, ${r.connections} connections) for peak throughput; fixed rates: evenly paced node:http requests (open loop, latency from each request's scheduled send time), since autocannon's rate option sends per-second bursts; reports: 4 node:http keep-alive senders`);
   lines.push(`- dataset: ${r.dataset}; seeded in ${r.seed}`);
   lines.push(`- method: median of ${r.runs} runs of ${r.runSeconds} s each after a warm-up, ours and baseline interleaved run by run; ratio = ours / baseline from the same run set`);
   lines.push(`- same JSON as the baseline: ${r.jsonCheck.map((j) => `offset ${j.offset} ${j.identical ? 'identical' : 'DIFFERENT'} (${f0(j.bytes)} B)`).join(', ')}`);
