@@ -97,19 +97,7 @@ async function runPaced(spec: HttpSpec & { rate: number }): Promise<LoadResult> 
   }
   await Promise.all(inFlight);
   agent.destroy();
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p90: percentile(latencies, 90),
-    p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1] ?? 0,
-    non2xx,
-    errors,
-  };
+  return summarize(latencies, (performance.now() - started) / 1000, non2xx, errors);
 }
 
 async function runHttp(spec: HttpSpec): Promise<LoadResult> {
@@ -139,6 +127,22 @@ async function runHttp(spec: HttpSpec): Promise<LoadResult> {
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : 0);
+
+/** Throughput and latency percentiles of one measured run (latencies in ms, any order). */
+function summarize(latencies: number[], seconds: number, non2xx: number, errors: number): LoadResult {
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? 0,
+    non2xx,
+    errors,
+  };
+}
 
 async function runReports(spec: ReportsSpec): Promise<LoadResult> {
   const partitions: string[][] = JSON.parse(readFileSync(spec.idsFile, 'utf8'));
@@ -190,19 +194,9 @@ async function runReports(spec: ReportsSpec): Promise<LoadResult> {
     agent.destroy();
   };
   await Promise.all(partitions.slice(0, spec.senders).map((ids, n) => sender(ids, n)));
-  const seconds = (Date.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
   const non2xx = Object.entries(statuses).filter(([s]) => !s.startsWith('2')).reduce((a, [, c]) => a + c, 0);
   return {
-    requests: latencies.length,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p90: percentile(latencies, 90),
-    p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1] ?? 0,
-    non2xx,
-    errors,
+    ...summarize(latencies, (Date.now() - started) / 1000, non2xx, errors),
     applied,
     ignored,
     statuses,
