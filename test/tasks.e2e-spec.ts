@@ -372,6 +372,19 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
       expect((await t.request('GET', `/tasks/${id}`)).body).toEqual(before);
     });
 
+    it('keeps the unfiltered total_num equal to the live tasks through create, delete and restore', async () => {
+      const liveCount = () => t.count('tb_task WHERE deleted_dt IS NULL');
+      const total = async () => (await t.request('GET', '/tasks?limit=1')).body.total_num;
+      const id = await createTask();
+      expect(await total()).toBe(await liveCount());
+      await t.request('DELETE', `/tasks/${id}`);
+      expect(await total()).toBe(await liveCount());
+      await t.request('DELETE', `/tasks/${id}`); // a second delete is a 404 and must not count twice
+      await t.request('POST', `/tasks/${id}/restore`);
+      await t.request('POST', `/tasks/${id}/restore`); // a second restore is a 409
+      expect(await total()).toBe(await liveCount());
+    });
+
     it('deletes recoverably: gone from list and detail, back after restore', async () => {
       const id = await createTask(videoTask({ task_name: 'To delete' }));
       const del = await t.request('DELETE', `/tasks/${id}`);
