@@ -1,7 +1,7 @@
 import { OpsSimulator } from '../src/ops-sim/ops-simulator';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
 import { DATABASE_KINDS } from './support/databases';
-import { all, createConfiguredTask, DispatchRig, postsPerKey, startRig, subtasksOf, waitForStates } from './support/dispatch';
+import { all, createConfiguredTask, DispatchRig, postsPerKey, startAndWait, startRig, stopAndWait, subtasksOf, waitForStates } from './support/dispatch';
 import { eventually } from './support/eventually';
 import { videoTask } from './support/fixtures';
 
@@ -188,12 +188,9 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
     const id = subtaskIds[0];
     // Run it, stop it and run it again: generation 2 is current, 1 is stale.
-    await t.request('POST', `/tasks/${taskId}/start`);
-    await waitForStates(t, taskId, all('running'));
-    await t.request('POST', `/tasks/${taskId}/stop`);
-    await waitForStates(t, taskId, all('stopped'));
-    await t.request('POST', `/tasks/${taskId}/start`);
-    await waitForStates(t, taskId, all('running'));
+    await startAndWait(t, taskId);
+    await stopAndWait(t, taskId);
+    await startAndWait(t, taskId);
     sim.silence(id);
     const base = Date.now() + 60_000;
     const at = (s: number) => new Date(base + s * 1000).toISOString();
@@ -280,10 +277,8 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
   it('ignores a late report for a subtask that was edited back to unconfigured', async () => {
     const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
     const id = subtaskIds[0];
-    await t.request('POST', `/tasks/${taskId}/start`);
-    await waitForStates(t, taskId, all('running'));
-    await t.request('POST', `/tasks/${taskId}/stop`);
-    await waitForStates(t, taskId, all('stopped'));
+    await startAndWait(t, taskId);
+    await stopAndWait(t, taskId);
     const config = (await t.request('GET', `/subtasks/${id}`)).body.mtasks;
     expect((await t.request('PUT', `/subtasks/${id}/config`, { body: { mtasks: config } })).status).toBe(200);
     expect((await subtasksOf(t, taskId))[0].state).toBe('unconfigured');

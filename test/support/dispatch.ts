@@ -80,3 +80,15 @@ export function postsPerKey(sim: OpsSimulator, keys?: readonly string[]): number
   const posts = sim.stats().startPostsByKey;
   return (keys ?? [...posts.keys()]).map((key) => posts.get(key) ?? 0);
 }
+
+/** Start the task and wait until every subtask runs. */
+export async function startAndWait(t: TestApp, taskId: string): Promise<SubtaskView[]> {
+  await t.request('POST', `/tasks/${taskId}/start`);
+  return waitForStates(t, taskId, all('running'));
+}
+
+/** Stop the task and wait until every subtask has stopped. */
+export async function stopAndWait(t: TestApp, taskId: string): Promise<SubtaskView[]> {
+  await t.request('POST', `/tasks/${taskId}/stop`);
+  return waitForStates(t, taskId, all('stopped'));
+}
