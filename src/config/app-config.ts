@@ -223,10 +223,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-export function usesDevelopmentTokens(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !env.AUTH_TOKENS && !env.AUTH_JWT_SECRET;
-}
-
 function isKnownTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });

@@ -91,23 +91,6 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     return this.current;
   }
 
-  /** Passes until nothing is due and nothing is in flight (tests and benchmarks wait on this). */
-  async settle(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await this.tick();
-      if (this.inFlight.size === 0) {
-        const before = this.passes;
-        await this.tick();
-        if (this.inFlight.size === 0 && this.passes === before) break;
-      } else {
-        await Promise.race(this.inFlight);
-      }
-      if (Date.now() > deadline) throw new Error('reconciler did not settle in time');
-    }
-    await this.flushStatus();
-  }
-
   private scheduleNext(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {

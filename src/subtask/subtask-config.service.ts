@@ -11,9 +11,9 @@ import type { MtaskResponseDto } from '../scene/dto/mtask-response.dto';
 import { toMtaskResponses } from '../scene/scene.mapper';
 import { SceneRepository } from '../scene/scene.repository';
 import { throwIfInvalid } from '../scene/throw-if-invalid';
-import { isActive } from '../status/domain/derive-task-status';
 import { StatusAggregationService } from '../status/status-aggregation.service';
 import type { TaskEntity } from '../task/task.entity';
+import { assertNoneActive } from './active-guard';
 import { findMissingConfig } from './domain/completeness';
 import { isPictureSource } from './domain/decompose';
 import {
@@ -81,7 +81,7 @@ export class SubtaskConfigService {
       const siblings = await this.subtasks.findByTask(task.id, em);
       const subtask = siblings.find((s) => s.id === id);
       if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
-      this.assertNotActive([subtask]);
+      assertNoneActive([subtask], 'SUBTASK_ACTIVE');
 
       const changed = sharesTaskConfig(subtask)
         ? await this.replaceTaskConfig(em, task, siblings, dto)
@@ -107,7 +107,7 @@ export class SubtaskConfigService {
       const task = await this.lockLiveTask(em, taskId, id);
       const subtask = await this.subtasks.findById(id, em);
       if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
-      this.assertNotActive([subtask]);
+      assertNoneActive([subtask], 'SUBTASK_ACTIVE');
 
       const missing = findMissingConfig(await this.view(subtask, em));
       if (missing.length) throw new AppException('CONFIG_INCOMPLETE', { count: missing.length }, missing, { subtask_id: id });
@@ -134,7 +134,7 @@ export class SubtaskConfigService {
         channels: channelsOf(task),
       }),
     );
-    this.assertNotActive(siblings);
+    assertNoneActive(siblings, 'SUBTASK_ACTIVE');
     const rows = toMtaskRows(task.id, dto.mtasks, uuidv7);
     await this.scenes.replaceForTask(em, task.id, rows.mtasks, rows.scenes);
     return siblings;
@@ -170,7 +170,7 @@ export class SubtaskConfigService {
     );
     const plan = planChannelConfig(task.id, channel, bound.mtasks, existing, uuidv7);
     const changed = siblings.filter((s) => s.id !== subtask.id && s.vchan_refid !== null && plan.siblingChannels.includes(s.vchan_refid));
-    this.assertNotActive(changed);
+    assertNoneActive(changed, 'SUBTASK_ACTIVE');
     await this.scenes.replaceForChannel(em, task.id, channel, plan);
     return changed;
   }
@@ -190,14 +190,5 @@ export class SubtaskConfigService {
     const task = await this.subtasks.findLiveTask(taskId, em, this.tx.lockMode());
     if (!task) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
     return task;
-  }
-
-  private assertNotActive(subtasks: readonly SubtaskRow[]): void {
-    const active = subtasks.filter(isActive);
-    if (active.length) {
-      throw new AppException('SUBTASK_ACTIVE', { state: active[0].state }, [], {
-        active_subtasks: active.map((s) => ({ subtask_id: s.id, state: s.state })),
-      });
-    }
   }
 }

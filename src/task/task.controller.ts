@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { EnvelopeDto } from '../common/http/envelope.dto';
 import { Payload } from '../common/http/envelope.interceptor';
 import { SubtaskListResponseDto } from '../subtask/dto/subtask-response.dto';
 import { toSubtaskDto } from '../subtask/subtask.mapper';

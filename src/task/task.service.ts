@@ -9,12 +9,13 @@ import { DictionaryService } from '../dictionary/dictionary.service';
 import { toMtaskRows } from '../scene/domain/scene-rows';
 import { SceneRepository } from '../scene/scene.repository';
 import { throwIfInvalid } from '../scene/throw-if-invalid';
-import { countStates, deriveTaskStatus, isActive } from '../status/domain/derive-task-status';
+import { countStates, deriveTaskStatus } from '../status/domain/derive-task-status';
 import { StatusAggregationService } from '../status/status-aggregation.service';
 import { decomposeIntoSubtasks, SourceType } from '../subtask/domain/decompose';
 import { RECONFIGURABLE_STATES } from '../subtask/domain/subtask-config';
 import { SubtaskEntity } from '../subtask/subtask.entity';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
+import { assertNoneActive } from '../subtask/active-guard';
 import { SubtaskRepository } from '../subtask/subtask.repository';
 import { validateNewTask, validateTaskUpdate } from './domain/validate-task';
 import { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-input.dto';
@@ -132,7 +133,7 @@ export class TaskService implements OnModuleInit {
     await this.tx.run(async (em) => {
       const task = await this.lockLiveTask(em, id);
       const subtasks = await this.subtasks.findByTask(id, em);
-      this.assertIdle(subtasks);
+      assertNoneActive(subtasks, 'TASK_ACTIVE');
       const channels = new Map((task.vchans ?? []).map((v) => [v.vchan_refid, { is_ptz: v.is_ptz === true }]));
       throwIfInvalid(validateTaskUpdate(dto, { algo_type: task.algo_type, source_type: task.source_type, channels }, this.rulesContext));
 
@@ -156,7 +157,7 @@ export class TaskService implements OnModuleInit {
   async remove(id: string): Promise<void> {
     await this.tx.run(async (em) => {
       await this.lockLiveTask(em, id);
-      this.assertIdle(await this.subtasks.findByTask(id, em));
+      assertNoneActive(await this.subtasks.findByTask(id, em), 'TASK_ACTIVE');
       await this.tasks.update(em, id, { deleted_dt: new Date() });
       await this.tasks.countLive(em, -1);
     });
@@ -176,14 +177,5 @@ export class TaskService implements OnModuleInit {
     const task = await this.tasks.findLive(id, em, this.tx.lockMode());
     if (!task) throw new AppException('TASK_NOT_FOUND', { id });
     return task;
-  }
-
-  private assertIdle(subtasks: readonly SubtaskRow[]): void {
-    const active = subtasks.filter(isActive);
-    if (active.length) {
-      throw new AppException('TASK_ACTIVE', { count: active.length }, [], {
-        active_subtasks: active.map((s) => ({ subtask_id: s.id, state: s.state })),
-      });
-    }
   }
 }

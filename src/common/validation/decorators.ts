@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsOptional, Matches, MaxLength, ValidateBy, ValidationOptions, buildMessage } from 'class-validator';
+import { Matches, MaxLength, ValidateBy, ValidationOptions, buildMessage } from 'class-validator';
 import { isWireDateTime, TIME_OF_DAY, parseWireDateTime } from '../time/datetime';
 
 export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'http', 'https'] as const;
@@ -8,8 +8,6 @@ export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'http', 'https'] as cons
 /** Trims strings so that "  " fails `IsNotEmpty` and names are stored without stray blanks. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
-/** Optional on input: absent or null. */
-export const Optional = () => IsOptional();
 
 export function isStreamUrl(value: unknown, schemes: readonly string[] = STREAM_SCHEMES): boolean {
   if (typeof value !== 'string' || value.length > 2048) return false;
