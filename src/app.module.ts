@@ -1,4 +1,4 @@
-import { DynamicModule, Module, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module, Provider, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { I18nModule } from 'nestjs-i18n';
@@ -8,7 +8,6 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { TokenVerifier } from './common/auth/token-verifier';
 import { ErrorResponder } from './common/errors/error-response';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
-import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
 import { RequestLanguageResolver } from './common/http/request-language.resolver';
 import { MetricsController } from './common/observability/metrics.controller';
 import { MetricsService } from './common/observability/metrics.service';
@@ -25,6 +24,18 @@ import { StatusModule } from './status/status.module';
 import { SubtaskModule } from './subtask/subtask.module';
 import { TaskModule } from './task/task.module';
 
+/**
+ * nestjs-i18n registers a global interceptor that resolves each request's language into an async
+ * context. The language is resolved in bootstrap's onRequest hook and errors are translated with it
+ * explicitly, so the interceptor would only add work to every request: any global interceptor
+ * makes Nest wrap each handler in rxjs and AsyncResource.bind, whose wrappers (Node 20) are
+ * allocated straight into the old generation and end in major GC pauses under load.
+ */
+function withoutGlobalInterceptors(module: DynamicModule): DynamicModule {
+  const isInterceptor = (p: Provider) => typeof p === 'object' && 'provide' in p && p.provide === APP_INTERCEPTOR;
+  return { ...module, providers: module.providers?.filter((p) => !isInterceptor(p)) };
+}
+
 @Module({})
 export class AppModule {
   /** The validated config is passed in, so tests boot several apps with different settings in one process. */
@@ -40,15 +51,22 @@ export class AppModule {
             customProps: () => ({ service: 'task-manager' }),
             quietReqLogger: true,
           },
-          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+          // With logging off, no per-request child logger or async context: nothing would read them.
+          forRoutes: config.log.level === 'silent' ? [] : [{ path: '{*splat}', method: RequestMethod.ALL }],
         }),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.db), logger: new TypeOrmLogger(config.db.logging) }),
-        I18nModule.forRoot({
-          fallbackLanguage: config.i18n.defaultLanguage,
-          loaderOptions: { path: join(__dirname, 'i18n'), watch: false },
-          resolvers: [RequestLanguageResolver],
-          logging: false,
-        }),
+        withoutGlobalInterceptors(
+          I18nModule.forRoot({
+            fallbackLanguage: config.i18n.defaultLanguage,
+            loaderOptions: { path: join(__dirname, 'i18n'), watch: false },
+            // nestjs-i18n logs an error at start without a resolver; this one only hands over the
+            // language bootstrap's onRequest hook resolved, which errors are translated with.
+            resolvers: [RequestLanguageResolver],
+            logging: false,
+            // No per-request middleware and async-context store: nothing reads I18nContext.
+            disableMiddleware: true,
+          }),
+        ),
         DatabaseModule,
         HealthModule,
         DictionaryModule,
@@ -66,7 +84,6 @@ export class AppModule {
         ErrorResponder,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         { provide: APP_PIPE, useFactory: () => new ValidationPipe(validationOptions) },
       ],
       exports: [APP_CONFIG, MetricsService],

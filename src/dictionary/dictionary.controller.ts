@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MinRole } from '../common/auth/roles';
 import { EnvelopeDto } from '../common/http/envelope.dto';
-import { Payload } from '../common/http/envelope.interceptor';
+import { ok } from '../common/http/envelope';
 import { RequestLanguage } from '../common/http/request-language';
 import type { Language } from '../config/app-config';
 import { DictionaryService } from './dictionary.service';
@@ -22,9 +22,9 @@ export class DictionaryController {
   @Get()
   @ApiOperation({ summary: "List a dictionary's items, labelled in the request's language" })
   @ApiOkResponse({ type: DictListResponseDto })
-  async list(@Query() query: ListDictQueryDto, @RequestLanguage() lang: Language): Promise<Payload<DictListResponseDto>> {
+  async list(@Query() query: ListDictQueryDto, @RequestLanguage() lang: Language): Promise<DictListResponseDto> {
     const items = await this.dictionary.list(query.dict_type, lang);
-    return { total_num: items.length, offset: 0, list_size: items.length, list_data: items };
+    return ok({ total_num: items.length, offset: 0, list_size: items.length, list_data: items });
   }
 
   @Post()
@@ -33,8 +33,8 @@ export class DictionaryController {
   @ApiOperation({ summary: 'Add a dictionary item (admin)' })
   @ApiBody({ type: CreateDictItemDto })
   @ApiOkResponse({ type: DictItemResponseDto })
-  async create(@Body() dto: CreateDictItemDto, @RequestLanguage() lang: Language): Promise<Payload<DictItemResponseDto>> {
-    return { item: await this.dictionary.create(dto, lang) };
+  async create(@Body() dto: CreateDictItemDto, @RequestLanguage() lang: Language): Promise<DictItemResponseDto> {
+    return ok({ item: await this.dictionary.create(dto, lang) });
   }
 
   @Put(':id')
@@ -45,16 +45,16 @@ export class DictionaryController {
     @Param('id') id: string,
     @Body() dto: UpdateDictItemDto,
     @RequestLanguage() lang: Language,
-  ): Promise<Payload<DictItemResponseDto>> {
-    return { item: await this.dictionary.update(id, dto, lang) };
+  ): Promise<DictItemResponseDto> {
+    return ok({ item: await this.dictionary.update(id, dto, lang) });
   }
 
   @Delete(':id')
   @MinRole('admin')
   @ApiOperation({ summary: 'Remove a dictionary item that nothing uses (admin)' })
   @ApiOkResponse({ type: EnvelopeDto })
-  async remove(@Param('id') id: string): Promise<Payload<EnvelopeDto>> {
+  async remove(@Param('id') id: string): Promise<EnvelopeDto> {
     await this.dictionary.remove(id);
-    return {};
+    return ok({});
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Internal } from '../common/auth/roles';
-import { Payload } from '../common/http/envelope.interceptor';
+import { ok } from '../common/http/envelope';
 import { DispatchService } from './dispatch.service';
 import { SubtaskControlResponseDto, TaskControlResponseDto } from './dto/control.dto';
 import { ReportsResponseDto, SubtaskReportsDto } from './dto/report.dto';
@@ -16,32 +16,32 @@ export class DispatchController {
   @HttpCode(200)
   @ApiOperation({ summary: '开始: run every subtask (409 listing unconfigured ones); idempotent, answers at once' })
   @ApiOkResponse({ type: TaskControlResponseDto })
-  startTask(@Param('task_id') id: string): Promise<Payload<TaskControlResponseDto>> {
-    return this.dispatch.startTask(id);
+  async startTask(@Param('task_id') id: string): Promise<TaskControlResponseDto> {
+    return ok(await this.dispatch.startTask(id));
   }
 
   @Post('tasks/:task_id/stop')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop every subtask of the task; idempotent, answers at once' })
   @ApiOkResponse({ type: TaskControlResponseDto })
-  stopTask(@Param('task_id') id: string): Promise<Payload<TaskControlResponseDto>> {
-    return this.dispatch.stopTask(id);
+  async stopTask(@Param('task_id') id: string): Promise<TaskControlResponseDto> {
+    return ok(await this.dispatch.stopTask(id));
   }
 
   @Post('subtasks/:subtask_id/start')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run one subtask (409 when unconfigured); idempotent' })
   @ApiOkResponse({ type: SubtaskControlResponseDto })
-  startSubtask(@Param('subtask_id') id: string): Promise<Payload<SubtaskControlResponseDto>> {
-    return this.dispatch.startSubtask(id);
+  async startSubtask(@Param('subtask_id') id: string): Promise<SubtaskControlResponseDto> {
+    return ok(await this.dispatch.startSubtask(id));
   }
 
   @Post('subtasks/:subtask_id/stop')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop one subtask; idempotent' })
   @ApiOkResponse({ type: SubtaskControlResponseDto })
-  stopSubtask(@Param('subtask_id') id: string): Promise<Payload<SubtaskControlResponseDto>> {
-    return this.dispatch.stopSubtask(id);
+  async stopSubtask(@Param('subtask_id') id: string): Promise<SubtaskControlResponseDto> {
+    return ok(await this.dispatch.stopSubtask(id));
   }
 }
 
@@ -57,9 +57,9 @@ export class ReportsController {
   @ApiOperation({ summary: 'For the ops service: a batch of up to 1,000 subtask status reports (Authorization: INTERNAL_TOKEN)' })
   @ApiBody({ type: SubtaskReportsDto })
   @ApiOkResponse({ type: ReportsResponseDto })
-  async ingest(@Body() body: SubtaskReportsDto): Promise<Payload<ReportsResponseDto>> {
+  async ingest(@Body() body: SubtaskReportsDto): Promise<ReportsResponseDto> {
     const results = await this.reports.ingest(body.reports);
     const applied = results.filter((r) => r.applied).length;
-    return { applied, ignored: results.length - applied, results };
+    return ok({ applied, ignored: results.length - applied, results });
   }
 }

@@ -4,7 +4,7 @@ import { HealthCheckService, HealthIndicatorResult, TypeOrmHealthIndicator } fro
 import { Public } from '../common/auth/roles';
 import { AppException } from '../common/errors/app.exception';
 import { EnvelopeDto } from '../common/http/envelope.dto';
-import { Payload } from '../common/http/envelope.interceptor';
+import { ok } from '../common/http/envelope';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 const OPS_PROBE_TIMEOUT_MS = 2000;
@@ -27,8 +27,8 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness: the process answers' })
   @ApiOkResponse({ type: HealthResponseDto })
-  live(): Payload<HealthResponseDto> {
-    return { status: 'ok', checks: {} };
+  live(): HealthResponseDto {
+    return ok({ status: 'ok', checks: {} });
   }
 
   @Get('ready')
@@ -36,11 +36,11 @@ export class HealthController {
     summary: 'Readiness: the database answers (503 otherwise); the ops service is reported but does not decide readiness',
   })
   @ApiOkResponse({ type: HealthResponseDto })
-  async ready(): Promise<Payload<HealthResponseDto>> {
+  async ready(): Promise<HealthResponseDto> {
     const ops = await this.probeOps();
     try {
       const result = await this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
-      return { status: result.status, checks: { ...result.details, ...ops } };
+      return ok({ status: result.status, checks: { ...result.details, ...ops } });
     } catch (error) {
       const checks = (error as { getResponse?: () => { details?: unknown } }).getResponse?.().details ?? {};
       throw new AppException('SERVICE_UNAVAILABLE', {}, [], { status: 'error', checks: { ...(checks as object), ...ops } });

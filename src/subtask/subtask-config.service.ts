@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException, FieldError } from '../common/errors/app.exception';
-import type { Payload } from '../common/http/envelope.interceptor';
+import type { Payload } from '../common/http/envelope';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { toMtaskRows } from '../scene/domain/scene-rows';

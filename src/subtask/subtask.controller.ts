@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Payload } from '../common/http/envelope.interceptor';
+import { ok } from '../common/http/envelope';
 import { SubtaskConfigDto } from './dto/subtask-config.dto';
 import { SubtaskDetailResponseDto, SubtaskStateResponseDto } from './dto/subtask-response.dto';
 import { SubtaskConfigService } from './subtask-config.service';
@@ -13,23 +13,23 @@ export class SubtaskController {
   @Get(':subtask_id')
   @ApiOperation({ summary: 'One subtask with its configuration (mtasks → scenes)' })
   @ApiOkResponse({ type: SubtaskDetailResponseDto })
-  get(@Param('subtask_id') id: string): Promise<Payload<SubtaskDetailResponseDto>> {
-    return this.configs.get(id);
+  async get(@Param('subtask_id') id: string): Promise<SubtaskDetailResponseDto> {
+    return ok(await this.configs.get(id));
   }
 
   @Put(':subtask_id/config')
   @ApiOperation({ summary: "Save the subtask's configuration draft: scenes with ROIs, calibration, config, basicConfig, algo_args" })
   @ApiBody({ type: SubtaskConfigDto })
   @ApiOkResponse({ type: SubtaskStateResponseDto })
-  saveConfig(@Param('subtask_id') id: string, @Body() dto: SubtaskConfigDto): Promise<Payload<SubtaskStateResponseDto>> {
-    return this.configs.saveConfig(id, dto);
+  async saveConfig(@Param('subtask_id') id: string, @Body() dto: SubtaskConfigDto): Promise<SubtaskStateResponseDto> {
+    return ok(await this.configs.saveConfig(id, dto));
   }
 
   @Post(':subtask_id/config-complete')
   @HttpCode(200)
   @ApiOperation({ summary: '配置完成: check that the configuration is complete and mark the subtask configured' })
   @ApiOkResponse({ type: SubtaskStateResponseDto })
-  complete(@Param('subtask_id') id: string): Promise<Payload<SubtaskStateResponseDto>> {
-    return this.configs.complete(id);
+  async complete(@Param('subtask_id') id: string): Promise<SubtaskStateResponseDto> {
+    return ok(await this.configs.complete(id));
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Payload } from '../common/http/envelope.interceptor';
+import { ok } from '../common/http/envelope';
 import { SubtaskListResponseDto } from '../subtask/dto/subtask-response.dto';
 import { toSubtaskDto } from '../subtask/subtask.mapper';
 import { SubtaskService } from '../subtask/subtask.service';
@@ -23,57 +23,57 @@ export class TaskController {
   @ApiOperation({ summary: 'Create a big task and split it into subtasks (nothing is dispatched)' })
   @ApiBody({ type: CreateTaskDto })
   @ApiOkResponse({ type: TaskIdResponseDto })
-  create(@Body() dto: CreateTaskDto): Promise<Payload<TaskIdResponseDto>> {
-    return this.tasks.create(dto);
+  async create(@Body() dto: CreateTaskDto): Promise<TaskIdResponseDto> {
+    return ok(await this.tasks.create(dto));
   }
 
   @Get()
   @ApiOperation({ summary: 'List tasks, newest create_dt first, with derived status and nested configuration' })
   @ApiOkResponse({ type: TaskListResponseDto })
-  list(@Query() query: ListTasksQueryDto): Promise<Payload<TaskListResponseDto>> {
-    return this.tasks.list(query);
+  async list(@Query() query: ListTasksQueryDto): Promise<TaskListResponseDto> {
+    return ok(await this.tasks.list(query));
   }
 
   @Get(':task_id')
   @ApiOperation({ summary: 'One task with its status, counts and subtasks' })
   @ApiOkResponse({ type: TaskDetailResponseDto })
-  async get(@Param('task_id') id: string): Promise<Payload<TaskDetailResponseDto>> {
+  async get(@Param('task_id') id: string): Promise<TaskDetailResponseDto> {
     const { task, subtasks } = await this.tasks.get(id);
-    return { ...task, subtasks: subtasks.map((s) => toSubtaskDto(s, this.config.time.zone)) };
+    return ok({ ...task, subtasks: subtasks.map((s) => toSubtaskDto(s, this.config.time.zone)) });
   }
 
   @Put(':task_id')
   @ApiOperation({ summary: 'Edit name, run_dt, play_url, store_conf_unid or mtasks while no subtask is active' })
   @ApiBody({ type: UpdateTaskDto })
   @ApiOkResponse({ type: TaskIdResponseDto })
-  async update(@Param('task_id') id: string, @Body() dto: UpdateTaskDto): Promise<Payload<TaskIdResponseDto>> {
+  async update(@Param('task_id') id: string, @Body() dto: UpdateTaskDto): Promise<TaskIdResponseDto> {
     await this.tasks.update(id, dto);
-    return { task_id: id };
+    return ok({ task_id: id });
   }
 
   @Delete(':task_id')
   @ApiOperation({ summary: 'Delete a task (recoverable with restore); refused while any subtask is active' })
   @ApiOkResponse({ type: TaskIdResponseDto })
-  async remove(@Param('task_id') id: string): Promise<Payload<TaskIdResponseDto>> {
+  async remove(@Param('task_id') id: string): Promise<TaskIdResponseDto> {
     await this.tasks.remove(id);
-    return { task_id: id };
+    return ok({ task_id: id });
   }
 
   @Post(':task_id/restore')
   @HttpCode(200)
   @ApiOperation({ summary: 'Bring a deleted task back' })
   @ApiOkResponse({ type: TaskIdResponseDto })
-  async restore(@Param('task_id') id: string): Promise<Payload<TaskIdResponseDto>> {
+  async restore(@Param('task_id') id: string): Promise<TaskIdResponseDto> {
     await this.tasks.restore(id);
-    return { task_id: id };
+    return ok({ task_id: id });
   }
 
   @Get(':task_id/subtasks')
   @ApiOperation({ summary: "The task's subtasks with their state, reason and progress" })
   @ApiOkResponse({ type: SubtaskListResponseDto })
-  async listSubtasks(@Param('task_id') id: string): Promise<Payload<SubtaskListResponseDto>> {
+  async listSubtasks(@Param('task_id') id: string): Promise<SubtaskListResponseDto> {
     await this.tasks.assertExists(id);
     const list = await this.subtasks.listForTask(id);
-    return { total_num: list.length, offset: 0, list_size: list.length, list_data: list };
+    return ok({ total_num: list.length, offset: 0, list_size: list.length, list_data: list });
   }
 }

@@ -1,6 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { SkipEnvelope } from '../http/envelope.interceptor';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
@@ -9,7 +8,6 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  @SkipEnvelope()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics: requests, latencies, tasks by status, subtasks by state, dispatches' })
   @ApiProduces('text/plain')
