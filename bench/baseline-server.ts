@@ -140,17 +140,29 @@ function toTask(t: Row, mtasks: Row[], scenes: Row[], subtasks: Row[]) {
   };
 }
 
+/**
+ * One statement on a pooled connection taken and released around it, as TypeORM's query runner
+ * does. Not `pool.query()`: from mysql2 3.17.2 on (the version that wrapped its callbacks for
+ * read-only errors), the rows of its results survive scavenges and are promoted to the old
+ * generation, so the baseline's tail would be its own major GCs (bench/results/fixes.md §9).
+ */
+async function query(sql: string, values?: unknown[]): Promise<Row[]> {
+  const conn = await pool.getConnection();
+  try {
+    const [rows] = await conn.query<Row[]>(sql, values);
+    return rows;
+  } finally {
+    conn.release();
+  }
+}
+
 async function list(offset: number, limit: number) {
-  const [[countRows], [idRows]] = await Promise.all([pool.query<Row[]>(COUNT_SQL), pool.query<Row[]>(PAGE_SQL, [limit, offset])]);
+  const [countRows, idRows] = await Promise.all([query(COUNT_SQL), query(PAGE_SQL, [limit, offset])]);
   const total = Number(countRows[0].total ?? 0);
   const ids = idRows.map((r) => r.id as string);
   if (ids.length === 0) return { ecode: 200, enote: 'OK', total_num: total, offset, list_size: 0, list_data: [] };
-  const [taskRows] = await pool.query<Row[]>(TASKS_SQL, [ids]);
-  const [[mtasks], [scenes], [subtasks]] = await Promise.all([
-    pool.query<Row[]>(MTASKS_SQL, [ids]),
-    pool.query<Row[]>(SCENES_SQL, [ids]),
-    pool.query<Row[]>(SUBTASKS_SQL, [ids]),
-  ]);
+  const taskRows = await query(TASKS_SQL, [ids]);
+  const [mtasks, scenes, subtasks] = await Promise.all([query(MTASKS_SQL, [ids]), query(SCENES_SQL, [ids]), query(SUBTASKS_SQL, [ids])]);
   const byId = new Map(taskRows.map((t) => [t.id as string, t]));
   const m = groupBy(mtasks, 'task_id');
   const s = groupBy(scenes, 'task_id');

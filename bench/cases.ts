@@ -8,7 +8,7 @@ import { type HttpSpec, type Measured, runLoad } from './load';
 import { procUsage, sleep } from './procs';
 import { CHANNELS } from './seed';
 import { INTERNAL_TOKEN, TOKEN } from './servers';
-import { summarize, type Summary } from './stats';
+import { medianRun, summarize, type Summary } from './stats';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -23,7 +23,7 @@ export interface ListResult {
   size: number;
   ours: Summary;
   baseline: Summary;
-  /** At half of the target's own peak rate (open loop). */
+  /** At half of the target's own peak rate (open loop), median of `runs` runs, ours and baseline interleaved. */
   oursHalf: Measured;
   baselineHalf: Measured;
   /** At a light fixed rate, where p50 is close to the cost of one request. */
@@ -64,13 +64,19 @@ export async function listCases(cfg: BenchConfig, targets: Target[], offsets: nu
   const results: ListResult[] = [];
   for (const offset of offsets) {
     const [ours, baseline] = targets.map((t) => summarize(runs.get(key(t, offset))!));
-    const half = async (t: Target, s: Summary) => {
+    const half = async (t: Target, s: Summary, run: number) => {
       const m = await runLoad(cfg.loadCore, t.pid, httpSpec(cfg, listUrl(t.port, offset), cfg.runSeconds, Math.max(1, Math.round(s.rps / 2))));
-      log(`${t.name} offset=${offset} at ${Math.round(s.rps / 2)} req/s: p50 ${m.p50} ms p99 ${m.p99} ms`);
+      log(`run ${run + 1}/${cfg.runs} ${t.name} offset=${offset} at ${Math.round(s.rps / 2)} req/s: p50 ${m.p50} ms p99 ${m.p99} ms, late sends ${m.lateSends ?? '-'}`);
       return m;
     };
-    const oursHalf = await half(targets[0], ours);
-    const baselineHalf = await half(targets[1], baseline);
+    const oursHalfRuns: Measured[] = [];
+    const baselineHalfRuns: Measured[] = [];
+    for (let r = 0; r < cfg.runs; r++) {
+      oursHalfRuns.push(await half(targets[0], ours, r));
+      baselineHalfRuns.push(await half(targets[1], baseline, r));
+    }
+    const oursHalf = medianRun(oursHalfRuns);
+    const baselineHalf = medianRun(baselineHalfRuns);
     const oursLight = await runLoad(cfg.loadCore, targets[0].pid, httpSpec(cfg, listUrl(targets[0].port, offset), cfg.runSeconds, LIGHT_RATE, 4));
     log(`ours offset=${offset} at ${LIGHT_RATE} req/s: p50 ${oursLight.p50} ms p99 ${oursLight.p99} ms`);
     results.push({ offset, size, ours, baseline, oursHalf, baselineHalf, oursLight });

@@ -45,6 +45,9 @@ export interface LoadResult {
   max: number;
   non2xx: number;
   errors: number;
+  /** wrk paced mode: sends that could not start on schedule (every connection busy), and the worst delay. */
+  lateSends?: number;
+  worstLateMs?: number;
   /** reports mode */
   applied?: number;
   ignored?: number;

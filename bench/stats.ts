@@ -35,3 +35,22 @@ export function summarize(runs: readonly Measured[]): Summary {
     errors: runs.reduce((a, m) => a + m.errors, 0),
   };
 }
+
+/** One fixed-rate figure from several runs: the median of each latency and of throughput, failures summed. */
+export function medianRun(runs: readonly Measured[]): Measured {
+  const pick = (f: (m: Measured) => number) => median(runs.map(f));
+  return {
+    requests: runs.reduce((a, m) => a + m.requests, 0),
+    seconds: runs.reduce((a, m) => a + m.seconds, 0),
+    rps: pick((m) => m.rps),
+    p50: pick((m) => m.p50),
+    p90: pick((m) => m.p90),
+    p99: pick((m) => m.p99),
+    max: Math.max(...runs.map((m) => m.max)),
+    non2xx: runs.reduce((a, m) => a + m.non2xx, 0),
+    errors: runs.reduce((a, m) => a + m.errors, 0),
+    lateSends: runs.reduce((a, m) => a + (m.lateSends ?? 0), 0),
+    cpuPercent: pick((m) => m.cpuPercent),
+    rssMb: Math.max(...runs.map((m) => m.rssMb)),
+  };
+}
