@@ -33,6 +33,7 @@ export interface ListResult {
 const listUrl = (port: number, offset: number) => `http://127.0.0.1:${port}/tasks?offset=${offset}&limit=10`;
 const auth = { authorization: TOKEN };
 export const LIGHT_RATE = 20;
+const HALF_PEAK_WARMUP_SECONDS = 2;
 
 function httpSpec(cfg: BenchConfig, url: string, seconds: number, rate?: number, connections = cfg.connections): HttpSpec {
   return { kind: 'http', url, headers: auth, connections, seconds, rate };
@@ -65,7 +66,11 @@ export async function listCases(cfg: BenchConfig, targets: Target[], offsets: nu
   for (const offset of offsets) {
     const [ours, baseline] = targets.map((t) => summarize(runs.get(key(t, offset))!));
     const half = async (t: Target, s: Summary, run: number) => {
-      const m = await runLoad(cfg.loadCore, t.pid, httpSpec(cfg, listUrl(t.port, offset), cfg.runSeconds, Math.max(1, Math.round(s.rps / 2))));
+      const rate = Math.max(1, Math.round(s.rps / 2));
+      // A short warm-up at the same rate: the server was idle while the other one was measured,
+      // and V8 shrinks an idle process's young generation.
+      await runLoad(cfg.loadCore, t.pid, httpSpec(cfg, listUrl(t.port, offset), HALF_PEAK_WARMUP_SECONDS, rate));
+      const m = await runLoad(cfg.loadCore, t.pid, httpSpec(cfg, listUrl(t.port, offset), cfg.runSeconds, rate));
       log(`run ${run + 1}/${cfg.runs} ${t.name} offset=${offset} at ${Math.round(s.rps / 2)} req/s: p50 ${m.p50} ms p99 ${m.p99} ms, late sends ${m.lateSends ?? '-'}`);
       return m;
     };
