@@ -112,3 +112,27 @@ export class UsageWindow {
     return { cpuSeconds: procUsage(this.pid).cpuSeconds - this.startCpu, seconds, rssMb: this.peakRss };
   }
 }
+
+/**
+ * Pins every thread of the local MariaDB/MySQL server to `core` (with the load generator), so the
+ * server under test has its core to itself, as it would with the database on another host; returns
+ * a function that restores the previous affinity. Returns null, with the reason, when the database
+ * process is not found here or may not be pinned (not root, no taskset).
+ */
+export function pinDatabaseServer(core: string): { restore: () => void } | { reason: string } {
+  if (!HAS_TASKSET) return { reason: 'taskset not found' };
+  let pid: string;
+  try {
+    pid = execFileSync('pidof', ['-s', 'mariadbd', 'mysqld'], { encoding: 'utf8' }).trim();
+  } catch {
+    return { reason: 'no mariadbd or mysqld process on this machine' };
+  }
+  try {
+    // "pid 123's current affinity list: 0,1"
+    const before = execFileSync('taskset', ['-c', '-p', pid], { encoding: 'utf8' }).trim().split(': ').pop()!;
+    execFileSync('taskset', ['-a', '-c', '-p', core, pid], { stdio: 'ignore' });
+    return { restore: () => execFileSync('taskset', ['-a', '-c', '-p', before, pid], { stdio: 'ignore' }) };
+  } catch (error) {
+    return { reason: `taskset on the database process failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
