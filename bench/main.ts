@@ -20,7 +20,6 @@ import { startBaseline, startServer, startSimulator, TOKEN } from './servers';
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
-const SETTLE_MS = 12_000;
 
 /** V8 heap in use, from the service's own Prometheus metrics (prom-client default metrics). */
 async function heapUsedMb(port: number): Promise<number> {
@@ -77,10 +76,7 @@ async function main(): Promise<void> {
       await runLoad(cfg.loadCore, server.pid, { kind: 'http', url: `http://127.0.0.1:${cfg.serverPort}/tasks?offset=0&limit=10`, headers: { authorization: TOKEN }, connections: cfg.connections, seconds: cfg.runSeconds });
       await runLoad(cfg.loadCore, server.pid, { kind: 'http', url: `http://127.0.0.1:${cfg.serverPort}/tasks`, method: 'POST', headers: { authorization: TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(taskBody(16, 2)), connections: cfg.createConnections, seconds: cfg.runSeconds });
       await reportsCase(cfg, targets[0], 1);
-      // Read memory once the process has idled long enough for V8's memory reducer (~8 s) to run a
-      // full GC: right after a load, RSS is mostly garbage not yet collected, and which repeat
-      // happens to end just before a major GC would decide "growth".
-      await sleep(SETTLE_MS);
+      await sleep(1000);
       return { rssMb: procUsage(server.pid).rssMb, heapMb: await heapUsedMb(cfg.serverPort) };
     };
     const repeats = [];
