@@ -1,7 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { HttpSpec, LoadResult, ReportsSpec } from './load-worker';
-import { HAS_TASKSET, ManagedProcess, spawnNode, UsageWindow } from './procs';
+import { ManagedProcess, spawnNode, spawnPinned, UsageWindow } from './procs';
 
 export type { HttpSpec, LoadResult, ReportsSpec };
 
@@ -14,31 +14,28 @@ export interface Measured extends LoadResult {
 const WORKER = join(__dirname, 'load-worker.ts');
 const WRK_SCRIPT = join(__dirname, 'wrk-paced.lua');
 
-/** Whether wrk (Debian package `wrk`) is installed: it paces fixed-rate loads when it is. */
-export const HAS_WRK = (() => {
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    // wrk --version prints its banner and exits 1; only a missing binary is an ENOENT.
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
+/**
+ * wrk's version banner ("wrk debian/4.1.0-3+b2 [epoll] …", printed with exit code 1), or null
+ * when wrk (Debian package `wrk`) is not installed: it paces fixed-rate loads when it is.
+ */
+export const WRK_VERSION = (() => {
+  const run = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  return run.error ? null : (run.stdout.split('\n')[0].split(' Copyright')[0].trim() || 'wrk');
 })();
+export const HAS_WRK = WRK_VERSION !== null;
 
 /**
  * Connections for a paced load: enough that a free one is there for every slot even while the
  * server stalls for up to PACED_CONNECTIONS / rate seconds (late sends are counted beyond that).
  */
-const PACED_CONNECTIONS = 64;
+export const PACED_CONNECTIONS = 64;
 
 /** A fixed-rate load with wrk and bench/wrk-paced.lua (one thread: its own C event loop). */
 function wrkProcess(core: string, spec: HttpSpec & { rate: number }): ManagedProcess {
   const args = ['-t1', `-c${PACED_CONNECTIONS}`, `-d${Math.max(1, Math.round(spec.seconds))}s`, '--timeout', '30s', '-s', WRK_SCRIPT];
   for (const [name, value] of Object.entries(spec.headers ?? {})) args.push('-H', `${name}: ${value}`);
   args.push(spec.url);
-  const [cmd, argv] = HAS_TASKSET ? ['taskset', ['-c', core, 'wrk', ...args]] : ['wrk', args];
-  const child = spawn(cmd, argv, { env: { ...process.env, RATE: String(spec.rate) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new ManagedProcess(child, 'wrk');
+  return spawnPinned(core, 'wrk', args, { ...process.env, RATE: String(spec.rate) }, 'wrk');
 }
 
 /** Runs one load in a separate process on `core` while sampling the server process `serverPid`. */

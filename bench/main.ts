@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { compareJson, compareSql, createCase, listCases, reportsCase, startCase, taskBody, type Target } from './cases';
 import { benchConfig } from './config';
 import { recreateDatabase, serverVersion } from './db';
-import { HAS_WRK, runLoad } from './load';
+import { HAS_WRK, PACED_CONNECTIONS, runLoad, WRK_VERSION } from './load';
 import { HAS_TASKSET, procUsage, sleep } from './procs';
 import { type BenchResults, renderMarkdown, verdicts } from './report';
 import { seedTasks, tableCounts } from './seed';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       runSeconds: cfg.runSeconds,
       connections: cfg.connections,
       fixedRateTool: HAS_WRK
-        ? `${execFileSync('dpkg-query', ['-W', '-f', 'wrk ${Version}', 'wrk']).toString()} with bench/wrk-paced.lua (C event loop, 64 connections, one schedule of evenly spaced sends, latency from each send; sends that could not start on time are counted as late)`
+        ? `${WRK_VERSION} with bench/wrk-paced.lua (C event loop, ${PACED_CONNECTIONS} connections, one schedule of evenly spaced sends, latency from each send; sends that could not start on time are counted as late)`
         : 'evenly paced node:http requests (wrk is not installed: apt-get install wrk); latency from each scheduled send, so this pacer\'s own event-loop delays (~4–8 ms at p99 here) are counted in',
     };
     const md = renderMarkdown(results);

@@ -11,11 +11,16 @@ export const HAS_TASKSET = (() => {
   }
 })();
 
-/** Spawns `node args…` pinned to `core` (when taskset exists); output is kept for error messages. */
-export function spawnNode(core: string, args: string[], env: NodeJS.ProcessEnv, label: string): ManagedProcess {
-  const [cmd, argv] = HAS_TASKSET ? ['taskset', ['-c', core, process.execPath, ...args]] : [process.execPath, args];
+/** Spawns `command args…` pinned to `core` (when taskset exists); output is kept for error messages. */
+export function spawnPinned(core: string, command: string, args: string[], env: NodeJS.ProcessEnv, label: string): ManagedProcess {
+  const [cmd, argv] = HAS_TASKSET ? ['taskset', ['-c', core, command, ...args]] : [command, args];
   const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new ManagedProcess(child, label);
+}
+
+/** Spawns `node args…` pinned to `core`. */
+export function spawnNode(core: string, args: string[], env: NodeJS.ProcessEnv, label: string): ManagedProcess {
+  return spawnPinned(core, process.execPath, args, env, label);
 }
 
 export class ManagedProcess {
@@ -116,8 +121,8 @@ export class UsageWindow {
 /**
  * Pins every thread of the local MariaDB/MySQL server to `core` (with the load generator), so the
  * server under test has its core to itself, as it would with the database on another host; returns
- * a function that restores the previous affinity. Returns null, with the reason, when the database
- * process is not found here or may not be pinned (not root, no taskset).
+ * a function that restores the previous affinity, or the reason it could not: the database process
+ * is not found here, or may not be pinned (not root, no taskset).
  */
 export function pinDatabaseServer(core: string): { restore: () => void } | { reason: string } {
   if (!HAS_TASKSET) return { reason: 'taskset not found' };
