@@ -21,22 +21,22 @@ export interface Summary {
 
 /** Median of each figure over the runs, with the min–max of throughput; failures are summed. */
 export function summarize(runs: readonly Measured[]): Summary {
-  const pick = (f: (m: Measured) => number) => median(runs.map(f));
+  const m = medianRun(runs);
   return {
     runs: runs.length,
-    rps: pick((m) => m.rps),
-    rpsMin: Math.min(...runs.map((m) => m.rps)),
-    rpsMax: Math.max(...runs.map((m) => m.rps)),
-    p50: pick((m) => m.p50),
-    p99: pick((m) => m.p99),
-    cpuPercent: pick((m) => m.cpuPercent),
-    rssMb: Math.max(...runs.map((m) => m.rssMb)),
-    non2xx: runs.reduce((a, m) => a + m.non2xx, 0),
-    errors: runs.reduce((a, m) => a + m.errors, 0),
+    rps: m.rps,
+    rpsMin: Math.min(...runs.map((r) => r.rps)),
+    rpsMax: Math.max(...runs.map((r) => r.rps)),
+    p50: m.p50,
+    p99: m.p99,
+    cpuPercent: m.cpuPercent,
+    rssMb: m.rssMb,
+    non2xx: m.non2xx,
+    errors: m.errors,
   };
 }
 
-/** One fixed-rate figure from several runs: the median of each latency and of throughput, failures summed. */
+/** Several runs as one: the median of throughput, latencies and CPU, the peak RSS, failures summed. */
 export function medianRun(runs: readonly Measured[]): Measured {
   const pick = (f: (m: Measured) => number) => median(runs.map(f));
   return {
