@@ -86,7 +86,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`- pinning: ${r.pinning}; database during the fixed-rate runs: ${r.lists[0]?.fixedRateDatabase ?? '—'}`);
   lines.push(`- load tool: autocannon ${require('autocannon/package.json').version} (closed loop, ${r.connections} connections) for peak throughput; fixed rates: ${r.fixedRateTool}; reports: 4 node:http keep-alive senders`);
   lines.push(`- dataset: ${r.dataset}; seeded in ${r.seed}`);
-  lines.push(`- method: median of ${r.runs} runs of ${r.runSeconds} s each after a warm-up, ours and baseline interleaved run by run; ratio = ours / baseline from the same run set`);
+  lines.push(`- method: median of ${r.runs} runs of ${r.runSeconds} s each after a warm-up (peak runs alternate ours and baseline; fixed-rate runs go back to back per server after a 10 s warm-up; the server not under load is frozen with SIGSTOP meanwhile); ratio = ours / baseline from the same run set`);
   lines.push(`- same JSON as the baseline: ${r.jsonCheck.map((j) => `offset ${j.offset} ${j.identical ? 'identical' : 'DIFFERENT'} (${f0(j.bytes)} B)`).join(', ')}`);
   lines.push(`- same SQL as the baseline (general log, one request at offset 0): ${r.sqlCheck.identical ? 'yes' : 'NO'}, ${r.sqlCheck.statements.length} statements`);
   lines.push('');
