@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { TaskEntity } from '../src/task/task.entity';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/databases';
+import { taskRow } from './support/fixtures';
 
 describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
   let db: TestDatabase;
@@ -49,5 +51,32 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
     expect(tables).toEqual([]);
     await dataSource.runMigrations({ transaction: 'each' });
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+  });
+
+  it('count the live tasks that exist per UTC day when the day counts arrive', async () => {
+    const last = dataSource.migrations[dataSource.migrations.length - 1];
+    expect(last.name).toBe('TaskDayCounts1795567600000');
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const at = (iso: string) => Date.parse(iso);
+    await dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(TaskEntity)
+      .values([
+        taskRow(at('2026-11-25T23:59:59.999Z')),
+        taskRow(at('2026-11-26T00:00:00.000Z')),
+        taskRow(at('2026-11-26T15:30:00.000Z')),
+        taskRow(at('2026-11-26T16:00:00.000Z'), { deleted_dt: new Date(at('2026-11-26T17:00:00.000Z')) }),
+        taskRow(at('2025-01-01T08:00:00.000Z')),
+      ])
+      .execute();
+    await dataSource.runMigrations({ transaction: 'each' });
+    const rows: { day: number | string; live: number | string }[] = await dataSource.query('SELECT day, SUM(live) AS live FROM tb_task_day_count GROUP BY day ORDER BY day');
+    // 2025-01-01 is day 20,089; 2026-11-25 is day 20,782.
+    expect(rows.map((r) => [Number(r.day), Number(r.live)])).toEqual([
+      [20_089, 1],
+      [20_782, 1],
+      [20_783, 2],
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { MtaskEntity } from '../scene/mtask.entity';
 import { SceneEntity } from '../scene/scene.entity';
 import { SubtaskEntity } from '../subtask/subtask.entity';
 import { TaskCounterEntity } from '../task/task-counter.entity';
+import { TaskDayCountEntity } from '../task/task-day-count.entity';
 import { TaskEntity } from '../task/task.entity';
 
-export const ENTITIES = [TaskEntity, MtaskEntity, SceneEntity, SubtaskEntity, DictItemEntity, TaskCounterEntity];
+export const ENTITIES = [TaskEntity, MtaskEntity, SceneEntity, SubtaskEntity, DictItemEntity, TaskCounterEntity, TaskDayCountEntity];

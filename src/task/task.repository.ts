@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { TaskStatus } from '../status/domain/derive-task-status';
 import { selectIn } from '../database/select-in';
+import { dayOf, dayStart, locateOffset } from './domain/day-counts';
 import { TASK_COUNTER_SLOTS, TaskCounterEntity } from './task-counter.entity';
+import { TaskDayCountEntity } from './task-day-count.entity';
 import { TaskEntity } from './task.entity';
 
 export interface TaskFilter {
@@ -15,6 +17,9 @@ export interface TaskFilter {
 /** `!` escapes LIKE wildcards the same way on MySQL and SQLite (a backslash needs doubling on one only). */
 const escapeLike = (value: string): string => value.replace(/[!%_]/g, (c) => `!${c}`);
 
+/** Days read per round when locating a deep offset; each further round reads four times more. */
+const FIRST_DAYS_READ = 64;
+
 @Injectable()
 export class TaskRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -22,23 +27,54 @@ export class TaskRepository {
   /** Inserts a live task and counts it, in the caller's transaction. */
   async insert(em: EntityManager, task: TaskEntity): Promise<void> {
     await em.createQueryBuilder().insert().into(TaskEntity).values(task).updateEntity(false).execute();
-    await this.countLive(em, 1);
+    await this.countLive(em, task.create_dt, 1);
   }
 
-  /** Adds `delta` to the live-task count (a delete is -1, a restore +1), on a random slot. */
-  async countLive(em: EntityManager, delta: 1 | -1): Promise<void> {
-    const slot = Math.floor(Math.random() * TASK_COUNTER_SLOTS);
+  /**
+   * Adds `delta` to the live-task total and to the count of the task's create_dt day (a delete is
+   * -1, a restore +1), each on a random slot so concurrent writers rarely wait on one row.
+   */
+  async countLive(em: EntityManager, createDt: Date, delta: 1 | -1): Promise<void> {
+    const slot = () => Math.floor(Math.random() * TASK_COUNTER_SLOTS);
     await em
       .createQueryBuilder()
       .update(TaskCounterEntity)
       .set({ live: () => `live ${delta > 0 ? '+' : '-'} 1` })
-      .where('slot = :slot', { slot })
+      .where('slot = :slot', { slot: slot() })
       .execute();
+    // A day's slot row appears with its first task: an upsert, which TypeORM's builder cannot
+    // write as an increment, so the SQL is per driver.
+    const upsert =
+      em.connection.options.type === 'better-sqlite3'
+        ? 'INSERT INTO tb_task_day_count (day, slot, live) VALUES (?, ?, ?) ON CONFLICT (day, slot) DO UPDATE SET live = live + excluded.live'
+        : 'INSERT INTO tb_task_day_count (day, slot, live) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE live = live + VALUES(live)';
+    await em.query(upsert, [dayOf(createDt), slot(), delta]);
   }
 
   private async liveTotal(): Promise<number> {
     const row = await this.dataSource.getRepository(TaskCounterEntity).createQueryBuilder('c').select('SUM(c.live)', 'total').getRawOne<{ total: string | number | null }>();
     return Number(row?.total ?? 0);
+  }
+
+  /**
+   * Where row `offset` of the unfiltered list lies: the day it was created on and how many live
+   * tasks of that day come before it. Reads day counts newest first, a few days at a time, so the
+   * cost follows the number of days passed, not the number of tasks. Null past the last count.
+   */
+  private async locateLive(offset: number): Promise<{ before: Date; skip: number } | null> {
+    let passed = 0;
+    let olderThan: number | undefined;
+    for (let read = FIRST_DAYS_READ; ; read *= 4) {
+      const qb = this.dataSource.getRepository(TaskDayCountEntity).createQueryBuilder('d').select('d.day', 'day').addSelect('SUM(d.live)', 'live');
+      if (olderThan !== undefined) qb.where('d.day < :olderThan', { olderThan });
+      const rows = await qb.groupBy('d.day').orderBy('d.day', 'DESC').limit(read).getRawMany<{ day: number | string; live: number | string }>();
+      const days = rows.map((r) => ({ day: Number(r.day), live: Number(r.live) }));
+      const at = locateOffset(days, offset - passed);
+      if (at.found) return { before: dayStart(at.day + 1), skip: at.skip };
+      if (days.length < read) return null;
+      passed += at.passed;
+      olderThan = days[days.length - 1].day;
+    }
   }
 
   findLive(id: string, em: EntityManager = this.dataSource.manager, lock?: { mode: 'pessimistic_write' }): Promise<TaskEntity | null> {
@@ -56,8 +92,9 @@ export class TaskRepository {
 
   /**
    * Newest first. Pages the ids alone on the (deleted_dt, create_dt, id) index, then fetches
-   * just those rows by primary key, so a deep offset walks the index, not the table rows. Without
-   * a filter the total is the live-task counter (16 rows), not a COUNT over every live task.
+   * just those rows by primary key. Without a filter, the total is the live-task counter (16 rows),
+   * not a COUNT over every live task, and a page past the first starts from the day its offset
+   * falls on (locateLive), so the index walk before it is at most one day long, not `offset`.
    */
   async page(filter: TaskFilter, offset: number, limit: number): Promise<{ total: number; tasks: TaskEntity[] }> {
     const qb = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t').where('t.deleted_dt IS NULL');
@@ -66,17 +103,14 @@ export class TaskRepository {
     if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '!'", { keyword: `%${escapeLike(filter.keyword)}%` });
 
     const filtered = filter.algo_type !== undefined || filter.status !== undefined || Boolean(filter.keyword);
-    const [total, idRows] = await Promise.all([
-      filtered ? qb.clone().getCount() : this.liveTotal(),
-      qb
-        .clone()
-        .select('t.id', 'id')
-        .orderBy('t.create_dt', 'DESC')
-        .addOrderBy('t.id', 'DESC')
-        .offset(offset)
-        .limit(limit)
-        .getRawMany<{ id: string }>(),
-    ]);
+    const pageIds = async (): Promise<{ id: string }[]> => {
+      const ids = qb.clone().select('t.id', 'id').orderBy('t.create_dt', 'DESC').addOrderBy('t.id', 'DESC').limit(limit);
+      // Past the counted days (only if rows were counted wrong by hand) the plain offset decides.
+      const start = !filtered && offset > 0 ? await this.locateLive(offset) : null;
+      if (start) ids.andWhere('t.create_dt < :before', { before: start.before });
+      return ids.offset(start ? start.skip : offset).getRawMany<{ id: string }>();
+    };
+    const [total, idRows] = await Promise.all([filtered ? qb.clone().getCount() : this.liveTotal(), pageIds()]);
     if (idRows.length === 0) return { total, tasks: [] };
     const rows = await selectIn(this.dataSource.manager, TaskEntity, 'id', idRows.map((r) => r.id));
     const byId = new Map(rows.map((row) => [row.id, row]));

@@ -156,10 +156,10 @@ export class TaskService implements OnModuleInit {
 
   async remove(id: string): Promise<void> {
     await this.tx.run(async (em) => {
-      await this.lockLiveTask(em, id);
+      const task = await this.lockLiveTask(em, id);
       assertNoneActive(await this.subtasks.findByTask(id, em), 'TASK_ACTIVE');
       await this.tasks.update(em, id, { deleted_dt: new Date() });
-      await this.tasks.countLive(em, -1);
+      await this.tasks.countLive(em, task.create_dt, -1);
     });
   }
 
@@ -169,7 +169,7 @@ export class TaskService implements OnModuleInit {
       if (!task) throw new AppException('TASK_NOT_FOUND', { id });
       if (!task.deleted_dt) throw new AppException('TASK_NOT_DELETED', { id });
       await this.tasks.update(em, id, { deleted_dt: null, update_dt: new Date() });
-      await this.tasks.countLive(em, 1);
+      await this.tasks.countLive(em, task.create_dt, 1);
     });
   }
 

@@ -1,3 +1,7 @@
+import { v7 as uuidv7 } from 'uuid';
+import { emptyStatusCounts } from '../../src/status/domain/derive-task-status';
+import type { TaskEntity } from '../../src/task/task.entity';
+
 export const XML = '<?xml version="1.0" encoding="UTF-8"?><root></root>';
 
 /** A scene in the original's shape, every field present (output-only ones too, which input ignores). */
@@ -66,5 +70,28 @@ export function pictureTask(sourceType: 'pull_pic_files' | 'push_pic_files', nod
     node_count: nodeCount,
     ...(sourceType === 'pull_pic_files' ? { pull_source_url: 'ftp://pictures.example.test/in' } : {}),
     mtasks: [mtask({ scenes: [scene({ algo_type: '0', vchan_refid: undefined })] })],
+  };
+}
+
+/** A bare task row (no subtasks, no configuration) created at `createdAt`, for tests that place tasks in time. */
+export function taskRow(createdAt: number, overrides: Partial<TaskEntity> = {}): TaskEntity {
+  return {
+    id: uuidv7(),
+    task_name: 'Row probe',
+    algo_type: '0',
+    run_dt: new Date(createdAt),
+    play_url: 'rtsp://cam/1',
+    store_conf_unid: null,
+    source_type: 'pull_video_stream',
+    vchans: [],
+    node_count: null,
+    pull_source_url: null,
+    status: 'unconfigured',
+    status_counts: emptyStatusCounts(),
+    status_reason: null,
+    create_dt: new Date(createdAt),
+    update_dt: new Date(createdAt),
+    deleted_dt: null,
+    ...overrides,
   };
 }

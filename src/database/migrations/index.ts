@@ -1,9 +1,10 @@
 import { SeedAlgoTypes1795567300000 } from './common/1795567300000-SeedAlgoTypes';
 import { TaskCounter1795567400000 } from './common/1795567400000-TaskCounter';
 import { DescendingListIndexes1795567500000 } from './common/1795567500000-DescendingListIndexes';
+import { TaskDayCounts1795567600000 } from './common/1795567600000-TaskDayCounts';
 import { Initial1795567244144 } from './mysql/1795567244144-Initial';
 import { Initial1795567246896 } from './sqlite/1795567246896-Initial';
 
 /** Schema migrations are generated per driver (npm run migration:generate); data migrations are portable SQL. */
-export const MYSQL_MIGRATIONS: Function[] = [Initial1795567244144, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000];
-export const SQLITE_MIGRATIONS: Function[] = [Initial1795567246896, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000];
+export const MYSQL_MIGRATIONS: Function[] = [Initial1795567244144, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000];
+export const SQLITE_MIGRATIONS: Function[] = [Initial1795567246896, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000];
