@@ -30,6 +30,12 @@ const pool = mysql.createPool({
 // The statements, as the service's TypeORM query builder writes them.
 const COUNT_SQL = 'SELECT SUM(`c`.`live`) AS `total` FROM `tb_task_counter` `c`';
 const PAGE_SQL = 'SELECT `t`.`id` AS `id` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT ? OFFSET ?';
+// Past the first page: live tasks per UTC day locate the day the offset falls on (newest days
+// first, 64 at a time, then 4× more per round), and the page starts at the end of that day.
+const DAYS_SQL = 'SELECT `d`.`day` AS `day`, SUM(`d`.`live`) AS `live` FROM `tb_task_day_count` `d` GROUP BY `d`.`day` ORDER BY `d`.`day` DESC LIMIT ?';
+const OLDER_DAYS_SQL = 'SELECT `d`.`day` AS `day`, SUM(`d`.`live`) AS `live` FROM `tb_task_day_count` `d` WHERE `d`.`day` < ? GROUP BY `d`.`day` ORDER BY `d`.`day` DESC LIMIT ?';
+const DAY_PAGE_SQL =
+  'SELECT `t`.`id` AS `id` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL AND `t`.`create_dt` < ? ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT ? OFFSET ?';
 const cols = (names: string[]) => names.map((n) => `\`${n}\``).join(', ');
 const TASK_COLUMNS = ['id', 'task_name', 'algo_type', 'run_dt', 'play_url', 'store_conf_unid', 'source_type', 'vchans', 'node_count', 'pull_source_url', 'status', 'status_counts', 'status_reason', 'create_dt', 'update_dt', 'deleted_dt'];
 const MTASK_COLUMNS = ['id', 'task_id', 'position', 'mtask_unid', 'name', 'type', 'time_interval', 'start_time', 'end_time', 'progress'];
@@ -156,8 +162,24 @@ async function query(sql: string, values?: unknown[]): Promise<Row[]> {
   }
 }
 
+async function pageIds(offset: number, limit: number): Promise<Row[]> {
+  if (offset === 0) return query(PAGE_SQL, [limit, offset]);
+  let passed = 0;
+  let olderThan: number | undefined;
+  for (let read = 64; ; read *= 4) {
+    const days = await (olderThan === undefined ? query(DAYS_SQL, [read]) : query(OLDER_DAYS_SQL, [olderThan, read]));
+    for (const row of days) {
+      const live = Math.max(0, Number(row.live));
+      if (offset < passed + live) return query(DAY_PAGE_SQL, [new Date((Number(row.day) + 1) * 86_400_000), limit, offset - passed]);
+      passed += live;
+    }
+    if (days.length < read) return query(PAGE_SQL, [limit, offset]);
+    olderThan = Number(days[days.length - 1].day);
+  }
+}
+
 async function list(offset: number, limit: number) {
-  const [countRows, idRows] = await Promise.all([query(COUNT_SQL), query(PAGE_SQL, [limit, offset])]);
+  const [countRows, idRows] = await Promise.all([query(COUNT_SQL), pageIds(offset, limit)]);
   const total = Number(countRows[0].total ?? 0);
   const ids = idRows.map((r) => r.id as string);
   if (ids.length === 0) return { ecode: 200, enote: 'OK', total_num: total, offset, list_size: 0, list_data: [] };

@@ -70,11 +70,20 @@ async function withDatabaseOnLoadCore<T>(cfg: BenchConfig, work: (where: string)
     log(`database not pinned for the fixed-rate runs: ${pin.reason}`);
     return work(`shared cores (not pinned: ${pin.reason})`);
   }
+  // Ctrl-C or a kill ends Node without its 'exit' event unless the signal is handled.
+  const interrupted = (signal: NodeJS.Signals) => {
+    pin.restore();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', pin.restore);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     return await work(`pinned to core ${cfg.loadCore} with the load generator`);
   } finally {
     process.removeListener('exit', pin.restore);
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
     pin.restore();
   }
 }
@@ -134,32 +143,59 @@ export async function listCases(cfg: BenchConfig, targets: Target[], offsets: nu
   });
 }
 
-/** Ours and the baseline must answer the same bytes, or the ratio compares different work. */
-export async function compareJson(targets: Target[], offsets: number[]): Promise<{ offset: number; identical: boolean; bytes: number }[]> {
-  const out = [];
-  for (const offset of offsets) {
-    const [a, b] = await Promise.all(targets.map(async (t) => (await fetch(listUrl(t.port, offset), { headers: auth })).text()));
-    out.push({ offset, identical: a === b, bytes: a.length });
-    if (a !== b) {
-      writeFileSync(join(tmpdir(), `bench-ours-${offset}.json`), a);
-      writeFileSync(join(tmpdir(), `bench-baseline-${offset}.json`), b);
-      log(`offset ${offset}: ours and baseline differ (bodies in ${tmpdir()}/bench-*-${offset}.json)`);
+export interface JsonCheck {
+  offset: number;
+  identical: boolean;
+  bytes: number;
+  /** The page holds the ids the plain `ORDER BY create_dt DESC, id DESC LIMIT 10 OFFSET n` gives. */
+  plainOffsetPage: boolean;
+}
+
+/**
+ * Ours and the baseline must answer the same bytes, or the ratio compares different work; and the
+ * page must be the one a plain OFFSET query finds, since past the first page both locate it by
+ * per-day counts instead.
+ */
+export async function compareJson(database: string, targets: Target[], offsets: number[]): Promise<JsonCheck[]> {
+  const out: JsonCheck[] = [];
+  const conn = await connect(database);
+  try {
+    for (const offset of offsets) {
+      const [a, b] = await Promise.all(targets.map(async (t) => (await fetch(listUrl(t.port, offset), { headers: auth })).text()));
+      const [plain] = await conn.query<RowDataPacket[]>('SELECT id FROM tb_task WHERE deleted_dt IS NULL ORDER BY create_dt DESC, id DESC LIMIT 10 OFFSET ?', [offset]);
+      const listed = (JSON.parse(a) as { list_data: { task_id: string }[] }).list_data.map((task) => task.task_id);
+      out.push({ offset, identical: a === b, bytes: a.length, plainOffsetPage: JSON.stringify(listed) === JSON.stringify(plain.map((r) => r.id)) });
+      if (a !== b) {
+        writeFileSync(join(tmpdir(), `bench-ours-${offset}.json`), a);
+        writeFileSync(join(tmpdir(), `bench-baseline-${offset}.json`), b);
+        log(`offset ${offset}: ours and baseline differ (bodies in ${tmpdir()}/bench-*-${offset}.json)`);
+      }
     }
+  } finally {
+    await conn.end();
   }
   return out;
 }
 
 /**
- * The statements each server sends for one list request, from MariaDB's general log: the
- * baseline must send the same ones (order aside: some run in parallel).
+ * The statements each server sends for one list request at each offset, from MariaDB's general
+ * log: the baseline must send the same ones (order aside: some run in parallel). The statements
+ * shown are those at the first offset.
  */
-export async function compareSql(targets: Target[], offset: number): Promise<{ identical: boolean; statements: string[] }> {
-  const captured = [];
-  for (const t of targets) captured.push((await captureStatements(() => fetch(listUrl(t.port, offset), { headers: auth }).then((r) => r.text()))).map((q) => q.replace(/\s+/g, ' ').trim()));
-  const [ours, baseline] = captured.map((list) => [...list].sort());
-  const identical = JSON.stringify(ours) === JSON.stringify(baseline);
-  if (!identical) log(`list SQL differs:\nours:\n${ours.join('\n')}\nbaseline:\n${baseline.join('\n')}`);
-  return { identical, statements: captured[0] };
+export async function compareSql(targets: Target[], offsets: number[]): Promise<{ identical: boolean; offsets: number[]; statements: string[] }> {
+  let identical = true;
+  let shown: string[] = [];
+  for (const offset of offsets) {
+    const captured = [];
+    for (const t of targets) captured.push((await captureStatements(() => fetch(listUrl(t.port, offset), { headers: auth }).then((r) => r.text()))).map((q) => q.replace(/\s+/g, ' ').trim()));
+    const [ours, baseline] = captured.map((list) => [...list].sort());
+    if (JSON.stringify(ours) !== JSON.stringify(baseline)) {
+      identical = false;
+      log(`list SQL at offset ${offset} differs:\nours:\n${ours.join('\n')}\nbaseline:\n${baseline.join('\n')}`);
+    }
+    if (offset === offsets[0]) shown = captured[0];
+  }
+  return { identical, offsets, statements: shown };
 }
 
 // ------------------------------------------------------------------ POST /tasks

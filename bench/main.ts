@@ -62,8 +62,8 @@ async function main(): Promise<void> {
     const counts = await tableCounts(cfg.database);
 
     const offsets = [0, 1000, Math.min(100_000, Math.floor(cfg.largeTasks / 2))];
-    const jsonCheck = await compareJson(targets, offsets);
-    const sqlCheck = await compareSql(targets, 0);
+    const jsonCheck = await compareJson(cfg.database, targets, offsets);
+    const sqlCheck = await compareSql(targets, offsets);
     const lists = await listCases(cfg, targets, offsets, cfg.largeTasks);
     await baseline.stop();
 

@@ -1,6 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
 import { countStates, deriveTaskStatus, type SubtaskStatusInput } from '../src/status/domain/derive-task-status';
+import { dayOf } from '../src/task/domain/day-counts';
 import { connect } from './db';
 
 /**
@@ -187,11 +188,19 @@ export async function seedTasks(database: string, from: number, to: number, with
   } finally {
     await inserter.close();
   }
-  // The service keeps the live-task count in tb_task_counter (create/delete/restore); rows written
-  // behind its back must be counted too.
+  // The service keeps the live-task counts in tb_task_counter and tb_task_day_count
+  // (create/delete/restore); rows written behind its back must be counted too.
+  const perDay = new Map<number, number>();
+  for (let i = from; i < to; i++) {
+    const day = dayOf(taskCreatedAt(i));
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  }
   const conn = await connect(database);
   try {
     await conn.query('UPDATE tb_task_counter SET live = live + ? WHERE slot = 0', [to - from]);
+    await conn.query('INSERT INTO tb_task_day_count (day, slot, live) VALUES ? ON DUPLICATE KEY UPDATE live = live + VALUES(live)', [
+      [...perDay].map(([day, live]) => [day, 0, live]),
+    ]);
   } finally {
     await conn.end();
   }
