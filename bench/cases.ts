@@ -5,7 +5,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { BenchConfig } from './config';
 import { captureStatements, connect, DB_HOST } from './db';
 import { type HttpSpec, type Measured, runLoad } from './load';
-import { pinDatabaseServer, procUsage, sleep } from './procs';
+import { onInterrupt, pinDatabaseServer, procUsage, sleep } from './procs';
 import { CHANNELS } from './seed';
 import { INTERNAL_TOKEN, TOKEN } from './servers';
 import { medianRun, summarize, type Summary } from './stats';
@@ -70,20 +70,13 @@ async function withDatabaseOnLoadCore<T>(cfg: BenchConfig, work: (where: string)
     log(`database not pinned for the fixed-rate runs: ${pin.reason}`);
     return work(`shared cores (not pinned: ${pin.reason})`);
   }
-  // Ctrl-C or a kill ends Node without its 'exit' event unless the signal is handled.
-  const interrupted = (signal: NodeJS.Signals) => {
-    pin.restore();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
   process.once('exit', pin.restore);
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const forget = onInterrupt(pin.restore);
   try {
     return await work(`pinned to core ${cfg.loadCore} with the load generator`);
   } finally {
     process.removeListener('exit', pin.restore);
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
+    forget();
     pin.restore();
   }
 }

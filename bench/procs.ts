@@ -1,5 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 /** Whether `taskset` exists: without it nothing is pinned, and the report says so. */
 export const HAS_TASKSET = (() => {
@@ -10,6 +11,35 @@ export const HAS_TASKSET = (() => {
     return false;
   }
 })();
+
+/**
+ * What must be undone if the bench is interrupted (Ctrl-C, a kill, a closed terminal): on these
+ * signals Node exits without running `finally` blocks or its 'exit' event, which would leave the
+ * database pinned to one core and a server frozen by loadAlone holding its port.
+ */
+const cleanups = new Set<() => void>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function interrupted(signal: NodeJS.Signals): void {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // the rest must still run
+    }
+  }
+  process.exit(128 + os.constants.signals[signal]);
+}
+
+/** Runs `cleanup` if the bench is interrupted before the returned function unregisters it. */
+export function onInterrupt(cleanup: () => void): () => void {
+  if (cleanups.size === 0) for (const signal of SIGNALS) process.on(signal, interrupted);
+  cleanups.add(cleanup);
+  return () => {
+    cleanups.delete(cleanup);
+    if (cleanups.size === 0) for (const signal of SIGNALS) process.removeListener(signal, interrupted);
+  };
+}
 
 /** Spawns `command args…` pinned to `core` (when taskset exists); output is kept for error messages. */
 export function spawnPinned(core: string, command: string, args: string[], env: NodeJS.ProcessEnv, label: string): ManagedProcess {
@@ -36,7 +66,17 @@ export class ManagedProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // Continued first: a frozen process does not act on SIGTERM.
+    const forget = onInterrupt(() => {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+    });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        forget();
+        resolve(code);
+      }),
+    );
   }
 
   /** With taskset, the child is taskset's exec'd node: same pid. */
