@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { compareJson, compareSql, createCase, listCases, reportsCase, startCase, taskBody, type Target } from './cases';
 import { benchConfig } from './config';
 import { recreateDatabase, serverVersion } from './db';
+import { liveHeapAfterFullGc } from './heap';
 import { HAS_WRK, PACED_CONNECTIONS, runLoad, WRK_VERSION } from './load';
-import { HAS_TASKSET, procUsage, sleep } from './procs';
+import { HAS_TASKSET, procUsage } from './procs';
 import { type BenchResults, renderMarkdown, verdicts } from './report';
 import { seedTasks, tableCounts } from './seed';
 import { startBaseline, startServer, startSimulator, TOKEN } from './servers';
@@ -20,13 +21,6 @@ import { startBaseline, startServer, startSimulator, TOKEN } from './servers';
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
-
-/** V8 heap in use, from the service's own Prometheus metrics (prom-client default metrics). */
-async function heapUsedMb(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: TOKEN } })).text();
-  const match = /^nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text);
-  return match ? Number(match[1]) / 1048576 : NaN;
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -70,19 +64,19 @@ async function main(): Promise<void> {
     const create = await createCase(cfg, targets[0]);
     const reports = await reportsCase(cfg, targets[0]);
 
-    // Memory: the same mix four more times, RSS and V8 heap after each. The first repeat may still
-    // grow the heap to its working size; growth from the second to the last would be a leak.
+    // Memory: the same mix four more times, the live heap after full GCs and RSS after each. The
+    // first repeat may still grow to the working size; growth from the second to the last would be a leak.
     const repeat = async () => {
       await runLoad(cfg.loadCore, server.pid, { kind: 'http', url: `http://127.0.0.1:${cfg.serverPort}/tasks?offset=0&limit=10`, headers: { authorization: TOKEN }, connections: cfg.connections, seconds: cfg.runSeconds });
       await runLoad(cfg.loadCore, server.pid, { kind: 'http', url: `http://127.0.0.1:${cfg.serverPort}/tasks`, method: 'POST', headers: { authorization: TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(taskBody(16, 2)), connections: cfg.createConnections, seconds: cfg.runSeconds });
       await reportsCase(cfg, targets[0], 1);
-      await sleep(1000);
-      return { rssMb: procUsage(server.pid).rssMb, heapMb: await heapUsedMb(cfg.serverPort) };
+      const heapMb = await liveHeapAfterFullGc(server.pid);
+      return { rssMb: procUsage(server.pid).rssMb, heapMb };
     };
     const repeats = [];
     for (let i = 0; i < 4; i++) repeats.push(await repeat());
     const afterRunMb = procUsage(server.pid).rssMb;
-    log(`server memory after repeats: ${repeats.map((r) => `RSS ${r.rssMb.toFixed(0)} MB / heap ${r.heapMb.toFixed(0)} MB`).join(', ')}; end RSS ${afterRunMb.toFixed(0)} MB`);
+    log(`server memory after repeats: ${repeats.map((r) => `RSS ${r.rssMb.toFixed(0)} MB / live heap ${r.heapMb.toFixed(1)} MB`).join(', ')}; end RSS ${afterRunMb.toFixed(0)} MB`);
     await server.stop();
 
     // The start case needs the service pointed at the ops simulator (the reconciler is off otherwise).

@@ -51,6 +51,8 @@ export function verdicts(r: BenchResults): Verdict[] {
   const second = r.memory.repeats[1];
   const last = r.memory.repeats[r.memory.repeats.length - 1];
   const growthMb = last.rssMb - second.rssMb;
+  const heapGrowthMb = last.heapMb - second.heapMb;
+  const signed = (mb: number) => `${mb >= 0 ? '+' : ''}${f1(mb)} MB`;
   return [
     { target: 'list offset 0: ≥ 70% of baseline throughput', measured: `${f0(l0.ours.rps)} / ${f0(l0.baseline.rps)} req/s = ${(ratio * 100).toFixed(0)}%`, ok: ratio >= 0.7 },
     {
@@ -65,8 +67,8 @@ export function verdicts(r: BenchResults): Verdict[] {
     { target: `start of ${r.start.subtasks.toLocaleString('en-US')} subtasks: all running ≤ 10 s`, measured: r.start.allRunningMs === null ? `only ${r.start.running} running after 120 s` : `${f1(r.start.allRunningMs / 1000)} s (${f0(r.start.dispatchesPerSecond!)} dispatches/s)`, ok: r.start.allRunningMs !== null && r.start.allRunningMs <= 10_000 },
     {
       target: 'server RSS after the whole run ≤ 300 MB, no growth across two repeated runs',
-      measured: `${f0(r.memory.afterRunMb)} MB; after each of ${r.memory.repeats.length} repeats of list + create + reports: ${r.memory.repeats.map((m) => `${f0(m.rssMb)} MB (heap ${f0(m.heapMb)})`).join(' → ')}; repeat 2 → ${r.memory.repeats.length}: ${growthMb >= 0 ? '+' : ''}${f1(growthMb)} MB`,
-      ok: r.memory.afterRunMb <= 300 && growthMb <= Math.max(10, second.rssMb * 0.05),
+      measured: `${f0(r.memory.afterRunMb)} MB; after each of ${r.memory.repeats.length} repeats of list + create + reports, RSS (live heap after full GCs): ${r.memory.repeats.map((m) => `${f0(m.rssMb)} MB (${f1(m.heapMb)})`).join(' → ')}; repeat 2 → ${r.memory.repeats.length}: RSS ${signed(growthMb)}, live heap ${signed(heapGrowthMb)}`,
+      ok: r.memory.afterRunMb <= 300 && growthMb <= Math.max(10, second.rssMb * 0.05) && heapGrowthMb <= Math.max(2, second.heapMb * 0.05),
     },
   ];
 }

@@ -1,0 +1,62 @@
+import WebSocket from 'ws';
+import { sleep } from './procs';
+
+/** Where SIGUSR1 opens a Node process's inspector (Node's default). */
+const INSPECTOR = 'http://127.0.0.1:9229';
+
+/**
+ * The live V8 heap (MB) of a Node process after full garbage collections, read over the inspector
+ * protocol. Heap in use after a load is mostly garbage awaiting a major GC, so comparing it (or RSS)
+ * between repeats compares GC timing; after a forced full GC it is what the process holds.
+ * SIGUSR1 opens the inspector on 127.0.0.1:9229 in a running process, so the server runs without
+ * an inspector flag until this is first called.
+ */
+export async function liveHeapAfterFullGc(pid: number): Promise<number> {
+  process.kill(pid, 'SIGUSR1');
+  const url = await debuggerUrl(pid);
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  let nextId = 0;
+  const call = <T>(method: string, params: Record<string, unknown> = {}): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const onMessage = (data: WebSocket.RawData) => {
+        const message = JSON.parse(data.toString()) as { id?: number; result?: T; error?: { message: string } };
+        if (message.id !== id) return;
+        socket.off('message', onMessage);
+        if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+        else resolve(message.result as T);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    const { result } = await call<{ result: { value: number } }>('Runtime.evaluate', { expression: 'process.pid' });
+    if (result.value !== pid) throw new Error(`${INSPECTOR} is process ${result.value}'s inspector, not ${pid}'s`);
+    // Twice: objects freed by the first collection's finalizers go in the second.
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const { usedSize } = await call<{ usedSize: number }>('Runtime.getHeapUsage');
+    return usedSize / 1048576;
+  } finally {
+    socket.close();
+  }
+}
+
+/** The inspector's WebSocket address for `pid`, once it listens. */
+async function debuggerUrl(pid: number): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const [target] = (await (await fetch(`${INSPECTOR}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+      if (target) return target.webSocketDebuggerUrl;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the inspector of process ${pid} did not open at ${INSPECTOR}`);
+    await sleep(100);
+  }
+}
