@@ -173,7 +173,7 @@ async function pageIds(offset: number, limit: number): Promise<Row[]> {
       if (offset < passed + live) return query(DAY_PAGE_SQL, [new Date((Number(row.day) + 1) * 86_400_000), limit, offset - passed]);
       passed += live;
     }
-    if (days.length < read) return query(PAGE_SQL, [limit, offset]);
+    if (days.length < read) return [];
     olderThan = Number(days[days.length - 1].day);
   }
 }

@@ -3,6 +3,8 @@ import { sleep } from './procs';
 
 /** Where SIGUSR1 opens a Node process's inspector (Node's default). */
 const INSPECTOR = 'http://127.0.0.1:9229';
+/** A full GC of a ~50 MB heap takes well under a second; far longer means the process is stuck. */
+const CALL_TIMEOUT_MS = 60_000;
 
 /**
  * The live V8 heap (MB) of a Node process after full garbage collections, read over the inspector
@@ -15,24 +17,40 @@ export async function liveHeapAfterFullGc(pid: number): Promise<number> {
   process.kill(pid, 'SIGUSR1');
   const url = await debuggerUrl(pid);
   const socket = new WebSocket(url);
+  // Every call answers, fails with the socket, or times out: a lost inspector must not hang the bench.
+  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  const failAll = (error: Error) => {
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
+  socket.on('error', failAll);
+  socket.on('close', () => failAll(new Error(`the inspector of process ${pid} closed`)));
+  socket.on('message', (data: WebSocket.RawData) => {
+    const message = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } };
+    const call = message.id === undefined ? undefined : pending.get(message.id);
+    if (!call) return;
+    pending.delete(message.id!);
+    if (message.error) call.reject(new Error(message.error.message));
+    else call.resolve(message.result);
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
   let nextId = 0;
-  const call = <T>(method: string, params: Record<string, unknown> = {}): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const id = ++nextId;
-      const onMessage = (data: WebSocket.RawData) => {
-        const message = JSON.parse(data.toString()) as { id?: number; result?: T; error?: { message: string } };
-        if (message.id !== id) return;
-        socket.off('message', onMessage);
-        if (message.error) reject(new Error(`${method}: ${message.error.message}`));
-        else resolve(message.result as T);
-      };
-      socket.on('message', onMessage);
-      socket.send(JSON.stringify({ id, method, params }));
+  const call = <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
+    const id = ++nextId;
+    const answer = new Promise<T>((resolve, reject) => pending.set(id, { resolve: resolve as (result: unknown) => void, reject }));
+    socket.send(JSON.stringify({ id, method, params }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${method}: no answer from process ${pid} in ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
     });
+    return Promise.race([answer, timeout]).finally(() => {
+      clearTimeout(timer);
+      pending.delete(id);
+    });
+  };
   try {
     const { result } = await call<{ result: { value: number } }>('Runtime.evaluate', { expression: 'process.pid' });
     if (result.value !== pid) throw new Error(`${INSPECTOR} is process ${result.value}'s inspector, not ${pid}'s`);

@@ -198,9 +198,11 @@ export async function seedTasks(database: string, from: number, to: number, with
   const conn = await connect(database);
   try {
     await conn.query('UPDATE tb_task_counter SET live = live + ? WHERE slot = 0', [to - from]);
-    await conn.query('INSERT INTO tb_task_day_count (day, slot, live) VALUES ? ON DUPLICATE KEY UPDATE live = live + VALUES(live)', [
-      [...perDay].map(([day, live]) => [day, 0, live]),
-    ]);
+    if (perDay.size > 0) {
+      await conn.query('INSERT INTO tb_task_day_count (day, slot, live) VALUES ? ON DUPLICATE KEY UPDATE live = live + VALUES(live)', [
+        [...perDay].map(([day, live]) => [day, 0, live]),
+      ]);
+    }
   } finally {
     await conn.end();
   }

@@ -1,6 +1,11 @@
+import { SubtaskEntity } from '../src/subtask/subtask.entity';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
 import { DATABASE_KINDS } from './support/databases';
 import { pictureTask } from './support/fixtures';
+
+/** A stored datetime as epoch ms: MariaDB's driver gives a Date, SQLite the UTC text TypeORM wrote. */
+const instant = (value: unknown): number | null =>
+  value === null ? null : value instanceof Date ? value.getTime() : Date.parse(`${String(value).replace(' ', 'T')}Z`);
 
 /** The ops service's report batches at their largest: every report must land on its own subtask. */
 describe.each(DATABASE_KINDS)('subtask report batches on %s', (kind) => {
@@ -21,29 +26,41 @@ describe.each(DATABASE_KINDS)('subtask report batches on %s', (kind) => {
     await t.dataSource.query("UPDATE tb_subtask SET state = 'running', desired_state = 'run', generation = 1 WHERE task_id IN (?, ?)", [taskId, bystander.body.task_id]);
     const ids = ((await t.dataSource.query('SELECT id FROM tb_subtask WHERE task_id = ? ORDER BY position', [taskId])) as { id: string }[]).map((r) => r.id);
     expect(ids).toHaveLength(1_000);
+    // A retry time on every fifth subtask: a running report keeps it, so it must come back in its own row.
+    const retryAt = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+    const fifth = ids.filter((_, i) => i % 5 === 0);
+    await t.dataSource.createQueryBuilder().update(SubtaskEntity).set({ next_attempt_at: new Date(retryAt) }).where('id IN (:...ids)', { ids: fifth }).execute();
 
-    const reportedAt = new Date(Date.now() - 1_000).toISOString();
+    const reportedAt = Date.now() - 1_000;
     const reports = ids.map((subtask_id, i) =>
       i % 7 === 0
-        ? { subtask_id, generation: 1, state: 'failed', status_reason: `decoder ${i} crashed`, progress: i % 101, reported_at: reportedAt }
-        : { subtask_id, generation: 1, state: 'running', progress: i % 101, reported_at: reportedAt },
+        ? { subtask_id, generation: 1, state: 'failed', status_reason: `decoder ${i} crashed`, progress: i % 101, reported_at: new Date(reportedAt + i).toISOString() }
+        : { subtask_id, generation: 1, state: 'running', progress: i % 101, reported_at: new Date(reportedAt + i).toISOString() },
     );
+    const sentAt = Date.now();
     const res = await t.request('POST', '/internal/subtask-reports', { token: INTERNAL_TOKEN, body: { reports } });
+    const answeredAt = Date.now();
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ applied: 1_000, ignored: 0 });
 
-    const rows: { id: string; state: string; status_reason: string | null; progress: number; reported_at: unknown; heartbeat_at: unknown }[] = await t.dataSource.query(
-      'SELECT id, state, status_reason, progress, reported_at, heartbeat_at FROM tb_subtask WHERE task_id = ?',
+    const rows: Record<'id' | 'state' | 'status_reason' | 'progress' | 'reported_at' | 'heartbeat_at' | 'next_attempt_at', unknown>[] = await t.dataSource.query(
+      'SELECT id, state, status_reason, progress, reported_at, heartbeat_at, next_attempt_at FROM tb_subtask WHERE task_id = ?',
       [taskId],
     );
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
     ids.forEach((id, i) => {
       const row = byId.get(id)!;
-      expect({ i, state: row.state, status_reason: row.status_reason, progress: Number(row.progress) }).toEqual(
-        i % 7 === 0 ? { i, state: 'failed', status_reason: `decoder ${i} crashed`, progress: i % 101 } : { i, state: 'running', status_reason: null, progress: i % 101 },
-      );
-      expect(row.reported_at).not.toBeNull();
-      expect(row.heartbeat_at).not.toBeNull();
+      expect({ i, state: row.state, status_reason: row.status_reason, progress: Number(row.progress), reported_at: instant(row.reported_at), next_attempt_at: instant(row.next_attempt_at) }).toEqual({
+        i,
+        state: i % 7 === 0 ? 'failed' : 'running',
+        status_reason: i % 7 === 0 ? `decoder ${i} crashed` : null,
+        progress: i % 101,
+        reported_at: reportedAt + i,
+        next_attempt_at: i % 5 === 0 ? retryAt : null,
+      });
+      // Stored with whole milliseconds: the stamp lies within the request, give or take rounding.
+      expect(instant(row.heartbeat_at)).toBeGreaterThanOrEqual(sentAt - 1);
+      expect(instant(row.heartbeat_at)).toBeLessThanOrEqual(answeredAt + 1);
     });
     // The other task's subtasks were not in the batch and are untouched.
     const others: { state: string; reported_at: unknown }[] = await t.dataSource.query('SELECT state, reported_at FROM tb_subtask WHERE task_id = ?', [bystander.body.task_id]);

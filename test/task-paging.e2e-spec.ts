@@ -26,7 +26,11 @@ describe.each(DATABASE_KINDS)('task list paging by day on %s', (kind) => {
     createdAt.push(TODAY - 7 * DAY_MS, TODAY - 7 * DAY_MS - 1, TODAY - 6 * DAY_MS - 1);
     const tasks = t.app.get(TaskRepository);
     await t.app.get(TransactionRunner).run(async (em) => {
-      for (const at of createdAt) await tasks.insert(em, taskRow(at, { task_name: 'Paging probe' }));
+      for (const at of createdAt) {
+        const row = taskRow(at, { task_name: 'Paging probe' });
+        await tasks.insert(em, row);
+        await tasks.countLive(em, row.create_dt, 1);
+      }
     });
   });
   afterAll(async () => {

@@ -24,10 +24,9 @@ const FIRST_DAYS_READ = 64;
 export class TaskRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inserts a live task and counts it, in the caller's transaction. */
+  /** Inserts a task row, in the caller's transaction; counting it (countLive) is the caller's last step. */
   async insert(em: EntityManager, task: TaskEntity): Promise<void> {
     await em.createQueryBuilder().insert().into(TaskEntity).values(task).updateEntity(false).execute();
-    await this.countLive(em, task.create_dt, 1);
   }
 
   /**
@@ -59,7 +58,8 @@ export class TaskRepository {
   /**
    * Where row `offset` of the unfiltered list lies: the day it was created on and how many live
    * tasks of that day come before it. Reads day counts newest first, a few days at a time, so the
-   * cost follows the number of days passed, not the number of tasks. Null past the last count.
+   * cost follows the number of days passed, not the number of tasks. Null when the offset lies
+   * past every live task (as total_num, from the same counts, says).
    */
   private async locateLive(offset: number): Promise<{ before: Date; skip: number } | null> {
     let passed = 0;
@@ -94,7 +94,8 @@ export class TaskRepository {
    * Newest first. Pages the ids alone on the (deleted_dt, create_dt, id) index, then fetches
    * just those rows by primary key. Without a filter, the total is the live-task counter (16 rows),
    * not a COUNT over every live task, and a page past the first starts from the day its offset
-   * falls on (locateLive), so the index walk before it is at most one day long, not `offset`.
+   * falls on (locateLive), so the index walk before it is at most one day long, not `offset`;
+   * past the last counted task there is nothing to walk.
    */
   async page(filter: TaskFilter, offset: number, limit: number): Promise<{ total: number; tasks: TaskEntity[] }> {
     const qb = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t').where('t.deleted_dt IS NULL');
@@ -105,10 +106,10 @@ export class TaskRepository {
     const filtered = filter.algo_type !== undefined || filter.status !== undefined || Boolean(filter.keyword);
     const pageIds = async (): Promise<{ id: string }[]> => {
       const ids = qb.clone().select('t.id', 'id').orderBy('t.create_dt', 'DESC').addOrderBy('t.id', 'DESC').limit(limit);
-      // Past the counted days (only if rows were counted wrong by hand) the plain offset decides.
-      const start = !filtered && offset > 0 ? await this.locateLive(offset) : null;
-      if (start) ids.andWhere('t.create_dt < :before', { before: start.before });
-      return ids.offset(start ? start.skip : offset).getRawMany<{ id: string }>();
+      if (filtered || offset === 0) return ids.offset(offset).getRawMany<{ id: string }>();
+      const start = await this.locateLive(offset);
+      if (!start) return [];
+      return ids.andWhere('t.create_dt < :before', { before: start.before }).offset(start.skip).getRawMany<{ id: string }>();
     };
     const [total, idRows] = await Promise.all([filtered ? qb.clone().getCount() : this.liveTotal(), pageIds()]);
     if (idRows.length === 0) return { total, tasks: [] };

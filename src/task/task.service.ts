@@ -95,6 +95,8 @@ export class TaskService implements OnModuleInit {
       await this.tasks.insert(em, task);
       await this.subtasks.insertAll(em, subtasks);
       await this.scenes.insertAll(em, config.mtasks, config.scenes);
+      // Last: concurrent creates share the counter rows, locked from here to the commit.
+      await this.tasks.countLive(em, task.create_dt, 1);
     });
     return { task_id: taskId };
   }

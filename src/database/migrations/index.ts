@@ -5,6 +5,10 @@ import { TaskDayCounts1795567600000 } from './common/1795567600000-TaskDayCounts
 import { Initial1795567244144 } from './mysql/1795567244144-Initial';
 import { Initial1795567246896 } from './sqlite/1795567246896-Initial';
 
-/** Schema migrations are generated per driver (npm run migration:generate); data migrations are portable SQL. */
+/**
+ * The initial schema is generated per driver (npm run migration:generate); the hand-written ones
+ * in common/ (data, descending indexes, counter tables) run on both, with per-driver DDL where the
+ * dialects differ.
+ */
 export const MYSQL_MIGRATIONS: Function[] = [Initial1795567244144, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000];
 export const SQLITE_MIGRATIONS: Function[] = [Initial1795567246896, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000];
