@@ -1,11 +1,7 @@
 import { SubtaskEntity } from '../src/subtask/subtask.entity';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
-import { DATABASE_KINDS } from './support/databases';
+import { DATABASE_KINDS, storedInstant } from './support/databases';
 import { pictureTask } from './support/fixtures';
-
-/** A stored datetime as epoch ms: MariaDB's driver gives a Date, SQLite the UTC text TypeORM wrote. */
-const instant = (value: unknown): number | null =>
-  value === null ? null : value instanceof Date ? value.getTime() : Date.parse(`${String(value).replace(' ', 'T')}Z`);
 
 /** The ops service's report batches at their largest: every report must land on its own subtask. */
 describe.each(DATABASE_KINDS)('subtask report batches on %s', (kind) => {
@@ -50,7 +46,7 @@ describe.each(DATABASE_KINDS)('subtask report batches on %s', (kind) => {
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     ids.forEach((id, i) => {
       const row = byId.get(id)!;
-      expect({ i, state: row.state, status_reason: row.status_reason, progress: Number(row.progress), reported_at: instant(row.reported_at), next_attempt_at: instant(row.next_attempt_at) }).toEqual({
+      expect({ i, state: row.state, status_reason: row.status_reason, progress: Number(row.progress), reported_at: storedInstant(row.reported_at), next_attempt_at: storedInstant(row.next_attempt_at) }).toEqual({
         i,
         state: i % 7 === 0 ? 'failed' : 'running',
         status_reason: i % 7 === 0 ? `decoder ${i} crashed` : null,
@@ -59,8 +55,8 @@ describe.each(DATABASE_KINDS)('subtask report batches on %s', (kind) => {
         next_attempt_at: i % 5 === 0 ? retryAt : null,
       });
       // Stored with whole milliseconds: the stamp lies within the request, give or take rounding.
-      expect(instant(row.heartbeat_at)).toBeGreaterThanOrEqual(sentAt - 1);
-      expect(instant(row.heartbeat_at)).toBeLessThanOrEqual(answeredAt + 1);
+      expect(storedInstant(row.heartbeat_at)).toBeGreaterThanOrEqual(sentAt - 1);
+      expect(storedInstant(row.heartbeat_at)).toBeLessThanOrEqual(answeredAt + 1);
     });
     // The other task's subtasks were not in the batch and are untouched.
     const others: { state: string; reported_at: unknown }[] = await t.dataSource.query('SELECT state, reported_at FROM tb_subtask WHERE task_id = ?', [bystander.body.task_id]);

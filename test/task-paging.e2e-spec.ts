@@ -1,7 +1,7 @@
 import { TransactionRunner } from '../src/database/transaction.runner';
 import { TaskRepository } from '../src/task/task.repository';
 import { TestApp } from './support/app';
-import { DATABASE_KINDS } from './support/databases';
+import { DATABASE_KINDS, storedInstant } from './support/databases';
 import { taskRow } from './support/fixtures';
 
 const DAY_MS = 86_400_000;
@@ -72,11 +72,10 @@ describe.each(DATABASE_KINDS)('task list paging by day on %s', (kind) => {
 
   it('keeps one count per day and slot, summing to the live tasks of that day', async () => {
     const counted: { day: number | string; live: number | string }[] = await t.dataSource.query('SELECT day, SUM(live) AS live FROM tb_task_day_count GROUP BY day');
-    const live: { create_dt: Date | string }[] = await t.dataSource.query('SELECT create_dt FROM tb_task WHERE deleted_dt IS NULL');
+    const live: { create_dt: unknown }[] = await t.dataSource.query('SELECT create_dt FROM tb_task WHERE deleted_dt IS NULL');
     const perDay = new Map<number, number>();
     for (const { create_dt } of live) {
-      const at = create_dt instanceof Date ? create_dt : new Date(`${create_dt.replace(' ', 'T')}Z`);
-      const day = Math.floor(at.getTime() / DAY_MS);
+      const day = Math.floor(storedInstant(create_dt)! / DAY_MS);
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
     }
     const countedPerDay = new Map(counted.filter((r) => Number(r.live) !== 0).map((r) => [Number(r.day), Number(r.live)]));

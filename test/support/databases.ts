@@ -13,6 +13,13 @@ export const MYSQL = {
 };
 
 export type DatabaseKind = 'sqlite' | 'mysql';
+
+/**
+ * A datetime column read with a raw query, as epoch ms: MariaDB's driver gives a Date, SQLite the
+ * UTC text TypeORM wrote ('YYYY-MM-DD HH:mm:ss.SSS').
+ */
+export const storedInstant = (value: unknown): number | null =>
+  value === null ? null : value instanceof Date ? value.getTime() : Date.parse(`${String(value).replace(' ', 'T')}Z`);
 export const DATABASE_KINDS: DatabaseKind[] = ['sqlite', 'mysql'];
 
 export interface TestDatabase {
