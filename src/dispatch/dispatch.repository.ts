@@ -176,6 +176,7 @@ export class DispatchRepository {
     const driver = em.connection.driver;
     const persist = (column: keyof SubtaskEntity, value: unknown): unknown => driver.preparePersistentValue(value, metadata.findColumnWithPropertyName(column)!);
     const columns = ['state', 'status_reason', 'progress', 'reported_at', 'next_attempt_at'] as const;
+    const fields = ['id', ...columns];
     const q = (name: string) => driver.escape(name);
 
     const valueParams: unknown[] = writes.flatMap((w) => [w.id, ...columns.map((column) => persist(column, w[column]))]);
@@ -183,14 +184,14 @@ export class DispatchRepository {
 
     if (em.connection.options.type === 'better-sqlite3') {
       // SQLite names a VALUES table's columns column1, column2, …; UPDATE … FROM since 3.33.
-      const row = `(${['id', ...columns].map(() => '?').join(', ')})`;
+      const row = `(${fields.map(() => '?').join(', ')})`;
       const set = columns.map((column, i) => `${q(column)} = v.column${i + 2}`).join(', ');
       const sql = `UPDATE ${q('tb_subtask')} SET ${set}, ${q('heartbeat_at')} = ?, ${q('update_dt')} = ? FROM (VALUES ${writes.map(() => row).join(', ')}) AS v WHERE v.column1 = ${q('tb_subtask')}.${q('id')}`;
       await em.query(sql, [...stamps, ...valueParams]);
     } else {
       // MariaDB names a VALUES table's columns after its first row, so the rows are a UNION ALL.
-      const first = `SELECT ${['id', ...columns].map((column) => `? AS ${q(column)}`).join(', ')}`;
-      const rest = `SELECT ${['id', ...columns].map(() => '?').join(', ')}`;
+      const first = `SELECT ${fields.map((field) => `? AS ${q(field)}`).join(', ')}`;
+      const rest = `SELECT ${fields.map(() => '?').join(', ')}`;
       const outcomes = [first, ...writes.slice(1).map(() => rest)].join(' UNION ALL ');
       const set = columns.map((column) => `s.${q(column)} = v.${q(column)}`).join(', ');
       const sql = `UPDATE ${q('tb_subtask')} s JOIN (${outcomes}) v ON v.${q('id')} = s.${q('id')} SET ${set}, s.${q('heartbeat_at')} = ?, s.${q('update_dt')} = ?`;
