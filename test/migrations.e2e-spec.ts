@@ -54,9 +54,10 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
   });
 
   it('count the live tasks that exist per UTC day when the day counts arrive', async () => {
-    const last = dataSource.migrations[dataSource.migrations.length - 1];
-    expect(last.name).toBe('TaskDayCounts1795567600000');
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    const dayCounts = dataSource.migrations.findIndex((m) => m.name === 'TaskDayCounts1795567600000');
+    expect(dayCounts).toBeGreaterThan(0);
+    for (let i = dataSource.migrations.length - 1; i >= dayCounts; i--) await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await dataSource.showMigrations()).toBe(true);
     const at = (iso: string) => Date.parse(iso);
     await dataSource
       .createQueryBuilder()

@@ -6,6 +6,7 @@ import type { DesiredState, SubtaskState } from '../status/domain/derive-task-st
 @Entity('tb_subtask')
 @Index('IDX_subtask_task', ['task_id', 'position'])
 @Index('IDX_subtask_work', ['state', 'desired_state', 'next_attempt_at'])
+@Index('IDX_subtask_heartbeat', ['state', 'desired_state', 'heartbeat_at'])
 export class SubtaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
   @Column({ type: 'varchar', length: 36 }) task_id: string;
