@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { TestApp, TOKENS } from './support/app';
 import { DATABASE_KINDS } from './support/databases';
@@ -183,9 +185,24 @@ describe.each(DATABASE_KINDS)('platform on %s', (kind) => {
       const ui = await t.request('GET', '/docs', { token: null });
       expect(ui.status).toBe(200);
       expect(ui.text).toContain('swagger');
+      // Swagger UI's own files, served through @fastify/static.
+      const css = await t.request('GET', '/docs/swagger-ui.css', { token: null });
+      expect(css.status).toBe(200);
+      expect(css.headers['content-type']).toMatch(/^text\/css/);
+      expect(css.text.length).toBeGreaterThan(10_000);
       const doc = await t.request('GET', '/docs-json', { token: null });
       expect(doc.body.components.securitySchemes.atoken).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Authorization' }));
       expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/tasks', '/tasks/{task_id}', '/tasks/{task_id}/subtasks', '/dicts']));
     });
+  });
+});
+
+describe('the runtime', () => {
+  it('loads @fastify/static in plain Node, where its content-disposition (ES module only, engines >= 22) is require()d', () => {
+    // Jest compiles that package to CommonJS (jest.config.js), so only a real node process shows
+    // that this Node (engines: >= 20.19, which loads ES modules with require) can run it.
+    const script = "require('@fastify/static'); const { create } = require('content-disposition'); process.stdout.write(create('报告.pdf'))";
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toBe(`attachment; filename="??.pdf"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf`);
   });
 });
