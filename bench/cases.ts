@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { BenchConfig } from './config';
 import { captureStatements, connect, DB_HOST } from './db';
+import { describeGc, type GcWindow, gcWindow, readGc } from './gc';
 import { type HttpSpec, type Measured, runLoad } from './load';
 import { onInterrupt, pinDatabaseServer, procUsage, sleep } from './procs';
 import { CHANNELS } from './seed';
@@ -26,6 +27,10 @@ export interface ListResult {
   /** At half of the target's own peak rate (open loop), median of `runs` back-to-back runs after a warm-up. */
   oursHalf: Measured;
   baselineHalf: Measured;
+  /** Each half-peak run, and the service's GC in each (same order). */
+  oursHalfRuns: Measured[];
+  oursHalfGc: GcWindow[];
+  baselineHalfRuns: Measured[];
   /** At a light fixed rate, where p50 is close to the cost of one request. */
   oursLight: Measured;
   /** Where the database ran during the fixed-rate runs. */
@@ -118,19 +123,24 @@ export async function listCases(cfg: BenchConfig, targets: Target[], offsets: nu
         await loadAlone(cfg, targets, t, httpSpec(cfg, listUrl(t.port, offset), HALF_PEAK_WARMUP_SECONDS, rate));
         const measured: Measured[] = [];
         for (let r = 0; r < cfg.runs; r++) {
+          // Only the service has /metrics; read between runs, outside the measured window.
+          const gcBefore = t.name === 'ours' ? await readGc(t.port, TOKEN) : undefined;
           const m = await loadAlone(cfg, targets, t, httpSpec(cfg, listUrl(t.port, offset), cfg.runSeconds, rate));
-          log(`run ${r + 1}/${cfg.runs} ${t.name} offset=${offset} at ${rate} req/s: p50 ${m.p50} ms p99 ${m.p99} ms, late sends ${m.lateSends ?? '-'}`);
+          const gc = gcBefore && gcWindow(gcBefore, await readGc(t.port, TOKEN), m.seconds);
+          if (gc) oursHalfGc.push(gc);
+          log(`run ${r + 1}/${cfg.runs} ${t.name} offset=${offset} at ${rate} req/s: p50 ${m.p50} ms p99 ${m.p99} ms, late sends ${m.lateSends ?? '-'}${gc ? `; ${describeGc(gc)}` : ''}`);
           measured.push(m);
         }
         return measured;
       };
+      const oursHalfGc: GcWindow[] = [];
       const oursHalfRuns = await halfRuns(targets[0], ours);
       const baselineHalfRuns = await halfRuns(targets[1], baseline);
       const oursHalf = medianRun(oursHalfRuns);
       const baselineHalf = medianRun(baselineHalfRuns);
       const oursLight = await loadAlone(cfg, targets, targets[0], httpSpec(cfg, listUrl(targets[0].port, offset), cfg.runSeconds, LIGHT_RATE, 4));
       log(`ours offset=${offset} at ${LIGHT_RATE} req/s: p50 ${oursLight.p50} ms p99 ${oursLight.p99} ms`);
-      results.push({ offset, size, ours, baseline, oursHalf, baselineHalf, oursLight, fixedRateDatabase });
+      results.push({ offset, size, ours, baseline, oursHalf, oursHalfRuns, oursHalfGc, baselineHalf, baselineHalfRuns, oursLight, fixedRateDatabase });
     }
     return results;
   });

@@ -57,7 +57,7 @@ export function verdicts(r: BenchResults): Verdict[] {
     { target: 'list offset 0: ≥ 70% of baseline throughput', measured: `${f0(l0.ours.rps)} / ${f0(l0.baseline.rps)} req/s = ${(ratio * 100).toFixed(0)}%`, ok: ratio >= 0.7 },
     {
       target: 'list offset 0: p99 ≤ 3× p50 at 50% of peak',
-      measured: `p50 ${f1(l0.oursHalf.p50)} ms, p99 ${f1(l0.oursHalf.p99)} ms (${f1(tail)}×) at ${f0(l0.ours.rps / 2)} req/s (median of ${l0.ours.runs} runs, ${l0.oursHalf.lateSends ?? 0} late sends); baseline at half its peak: ${f1(l0.baselineHalf.p50)} / ${f1(l0.baselineHalf.p99)} ms (${f1(l0.baselineHalf.p99 / l0.baselineHalf.p50)}×)`,
+      measured: `p50 ${f1(l0.oursHalf.p50)} ms, p99 ${f1(l0.oursHalf.p99)} ms (${f1(tail)}×) at ${f0(l0.ours.rps / 2)} req/s (median of ${l0.ours.runs} runs, ${l0.oursHalf.lateSends ?? 0} late sends); baseline at half its peak: ${f1(l0.baselineHalf.p50)} / ${f1(l0.baselineHalf.p99)} ms (${f1(l0.baselineHalf.p99 / l0.baselineHalf.p50)}×); p99 of each run: ours ${l0.oursHalfRuns.map((m) => f1(m.p99)).join(', ')} ms, baseline ${l0.baselineHalfRuns.map((m) => f1(m.p99)).join(', ')} ms; ours' GC in each run: scavenge pauses ${l0.oursHalfGc.map((g) => f1(g.minorMsPerSecond)).join(', ')} ms/s, mark-compacts ${l0.oursHalfGc.map((g) => g.majorCount).join(', ')}`,
       ok: tail <= 3,
     },
     { target: `list: p50 at offset ${deep.offset.toLocaleString('en-US')} ≤ 3× p50 at offset 0`, measured: `${f1(deep.oursLight.p50)} / ${f1(l0.oursLight.p50)} ms = ${f2(deepRatio)}× (at ${LIGHT_RATE} req/s); same page as plain OFFSET: ${deepPageRight ? 'yes' : 'NO'}`, ok: deepRatio <= 3 && deepPageRight },
