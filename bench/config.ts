@@ -33,6 +33,8 @@ export interface BenchConfig {
   loadCore: string;
   /** The compiled service (`npm run build`); `--dist=DIR` points elsewhere. */
   distDir: string;
+  /** Node/V8 flags for the service (`--node-args="--max-semi-space-size=64"`), none by default. */
+  serverNodeArgs: string[];
 }
 
 export function benchConfig(argv: readonly string[]): BenchConfig {
@@ -63,5 +65,6 @@ export function benchConfig(argv: readonly string[]): BenchConfig {
     serverCore: '0',
     loadCore: '1',
     distDir: argv.find((a) => a.startsWith('--dist='))?.slice('--dist='.length) ?? join(__dirname, '..', 'dist'),
+    serverNodeArgs: (argv.find((a) => a.startsWith('--node-args='))?.slice('--node-args='.length) ?? '').split(' ').filter(Boolean),
   };
 }

@@ -7,6 +7,8 @@ export interface BenchResults {
   machine: string;
   database: string;
   pinning: string;
+  /** How the service was started. */
+  service: string;
   dataset: string;
   seed: string;
   jsonCheck: JsonCheck[];
@@ -87,6 +89,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`- date: ${r.date}`);
   lines.push(`- machine: ${r.machine}`);
   lines.push(`- database: ${r.database}`);
+  lines.push(`- service: ${r.service}`);
   lines.push(`- pinning: ${r.pinning}; database during the fixed-rate runs: ${r.lists[0]?.fixedRateDatabase ?? '—'}`);
   lines.push(`- load tool: autocannon ${require('autocannon/package.json').version} (closed loop, ${r.connections} connections) for peak throughput; fixed rates: ${r.fixedRateTool}; reports: 4 node:http keep-alive senders`);
   lines.push(`- dataset: ${r.dataset}; seeded in ${r.seed}`);

@@ -31,7 +31,7 @@ function serverEnv(cfg: BenchConfig, extra: Record<string, string>): NodeJS.Proc
 
 /** `node dist/main.js` pinned to the server core; `extraNodeArgs` e.g. --cpu-prof. */
 export async function startServer(cfg: BenchConfig, extra: Record<string, string> = {}, extraNodeArgs: string[] = []): Promise<ManagedProcess> {
-  const proc = spawnNode(cfg.serverCore, [...extraNodeArgs, join(cfg.distDir, 'main.js')], serverEnv(cfg, extra), 'server');
+  const proc = spawnNode(cfg.serverCore, [...cfg.serverNodeArgs, ...extraNodeArgs, join(cfg.distDir, 'main.js')], serverEnv(cfg, extra), 'server');
   await waitReady(`http://127.0.0.1:${cfg.serverPort}/health`, proc, 120_000);
   return proc;
 }
