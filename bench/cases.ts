@@ -114,6 +114,7 @@ export async function listCases(cfg: BenchConfig, targets: Target[], offsets: nu
     const results: ListResult[] = [];
     for (const offset of offsets) {
       const [ours, baseline] = targets.map((t) => summarize(runs.get(key(t, offset))!));
+      const oursHalfGc: GcWindow[] = [];
       // Each server's runs back to back after one warm-up longer than V8's memory-reducer delay
       // (8 s): interleaved with the other server's, each run followed ~10 s without load, and the
       // reducer, judging the allocation rate over that window, started a compacting GC a few
@@ -133,7 +134,6 @@ export async function listCases(cfg: BenchConfig, targets: Target[], offsets: nu
         }
         return measured;
       };
-      const oursHalfGc: GcWindow[] = [];
       const oursHalfRuns = await halfRuns(targets[0], ours);
       const baselineHalfRuns = await halfRuns(targets[1], baseline);
       const oursHalf = medianRun(oursHalfRuns);

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { MigrationInterface, QueryRunner, TableIndex } from 'typeorm';
 
 /**
  * The reconciler looks for running subtasks whose last report is older than the heartbeat timeout
@@ -9,11 +9,10 @@ export class SubtaskHeartbeatIndex1795567700000 implements MigrationInterface {
   name = 'SubtaskHeartbeatIndex1795567700000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('CREATE INDEX IDX_subtask_heartbeat ON tb_subtask (state, desired_state, heartbeat_at)');
+    await queryRunner.createIndex('tb_subtask', new TableIndex({ name: 'IDX_subtask_heartbeat', columnNames: ['state', 'desired_state', 'heartbeat_at'] }));
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    const sqlite = queryRunner.connection.options.type === 'better-sqlite3';
-    await queryRunner.query(sqlite ? 'DROP INDEX IDX_subtask_heartbeat' : 'DROP INDEX IDX_subtask_heartbeat ON tb_subtask');
+    await queryRunner.dropIndex('tb_subtask', 'IDX_subtask_heartbeat');
   }
 }
