@@ -26,7 +26,10 @@ export function buildDataSourceOptions(db: AppConfig['db']): DataSourceOptions {
       timezone: 'Z',
       poolSize: db.poolSize,
       migrations: MYSQL_MIGRATIONS,
-      extra: { connectionLimit: db.poolSize, waitForConnections: true },
+      // TypeORM sends text queries, never prepared statements, yet mysql2's statement cache fills
+      // 4 arrays of 16,000 slots per pooled connection (512 KB of heap each, 5 MB for a pool of 10)
+      // that every full GC has to walk. 0 means the default to mysql2, hence 1.
+      extra: { connectionLimit: db.poolSize, waitForConnections: true, maxPreparedStatements: 1 },
     };
   }
   if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });

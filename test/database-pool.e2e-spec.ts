@@ -1,0 +1,47 @@
+import type { Pool, PoolConnection } from 'mysql2';
+import { DataSource } from 'typeorm';
+import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
+import { loadConfig } from '../src/config/app-config';
+import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { createTestDatabase, TestDatabase } from './support/databases';
+
+/** mysql2 keeps its prepared-statement cache on each connection; `max` is the LRU's capacity. */
+type CachedConnection = PoolConnection & { _statements: { max: number; size: number } };
+
+describe('the MySQL connection pool', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mysql');
+    const config = loadConfig({ NODE_ENV: 'test', ...db.env, DB_MIGRATIONS_RUN: 'true', DB_POOL_SIZE: '3' });
+    dataSource = new DataSource(buildDataSourceOptions(config.db));
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const borrow = (pool: Pool) =>
+    new Promise<CachedConnection>((resolve, reject) => pool.getConnection((err, conn) => (err ? reject(err) : resolve(conn as CachedConnection))));
+
+  it('runs TypeORM queries with a one-slot statement cache on every connection', async () => {
+    // Three at once, so the pool opens all three connections.
+    const counts = await Promise.all([1, 2, 3].map(() => dataSource.query('SELECT COUNT(*) AS n FROM tb_task')));
+    expect(counts.map((rows) => Number(rows[0].n))).toEqual([0, 0, 0]);
+
+    const pool = (dataSource.driver as MysqlDriver).pool as Pool;
+    const connections = await Promise.all([1, 2, 3].map(() => borrow(pool)));
+    try {
+      // mysql2's default is 16,000 slots, pre-allocated; TypeORM never prepares, so none are used.
+      expect(connections.map((c) => [c._statements.max, c._statements.size])).toEqual([
+        [1, 0],
+        [1, 0],
+        [1, 0],
+      ]);
+    } finally {
+      for (const c of connections) c.release();
+    }
+  });
+});
