@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import { configOf, createApp } from './bootstrap';
+import { tuneHeapGrowth } from './common/runtime/heap-growth';
 import { ConfigError } from './config/app-config';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const app = await createApp();
-  const { host, port } = configOf(app).http;
+  const { http, runtime } = configOf(app);
+  // A process-wide V8 setting: the server's to choose, not the app's (tests build the app too).
+  tuneHeapGrowth(runtime.heapGrowingPercent);
+  const { host, port } = http;
   await app.listen(port, host);
 }
 

@@ -78,6 +78,8 @@ export class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @Transform(toBool) @IsBoolean() SWAGGER_ENABLED = true;
+  /** Old-generation growth allowed between full GCs, in % of the live heap; 0 leaves it to V8 (see heap-growth.ts). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000) GC_HEAP_GROWING_PERCENT = 100;
 }
 
 export interface AppConfig {
@@ -104,6 +106,7 @@ export interface AppConfig {
   auth: { tokens: ReadonlyMap<string, Role>; jwtSecret: string | null };
   log: { level: string };
   swagger: { enabled: boolean };
+  runtime: { heapGrowingPercent: number };
   internal: { token: string | null };
   dispatch: {
     opsBaseUrl: string | null;
@@ -205,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: { tokens, jwtSecret: vars.AUTH_JWT_SECRET || null },
     log: { level: vars.LOG_LEVEL },
     swagger: { enabled: vars.SWAGGER_ENABLED },
+    runtime: { heapGrowingPercent: vars.GC_HEAP_GROWING_PERCENT },
     internal: { token: vars.INTERNAL_TOKEN || null },
     dispatch: {
       opsBaseUrl: vars.OPS_BASE_URL ? vars.OPS_BASE_URL.replace(/\/+$/, '') : null,
