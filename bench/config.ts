@@ -35,6 +35,8 @@ export interface BenchConfig {
   distDir: string;
   /** Node/V8 flags for the service (`--node-args="--max-semi-space-size=64"`), none by default. */
   serverNodeArgs: string[];
+  /** Extra environment for the service (`--server-env="GC_HEAP_GROWING_PERCENT=0"`), none by default. */
+  serverEnv: Record<string, string>;
 }
 
 export function benchConfig(argv: readonly string[]): BenchConfig {
@@ -66,5 +68,11 @@ export function benchConfig(argv: readonly string[]): BenchConfig {
     loadCore: '1',
     distDir: argv.find((a) => a.startsWith('--dist='))?.slice('--dist='.length) ?? join(__dirname, '..', 'dist'),
     serverNodeArgs: (argv.find((a) => a.startsWith('--node-args='))?.slice('--node-args='.length) ?? '').split(' ').filter(Boolean),
+    serverEnv: Object.fromEntries(
+      (argv.find((a) => a.startsWith('--server-env='))?.slice('--server-env='.length) ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
 }

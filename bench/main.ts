@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       quick: cfg.quick,
       machine: `${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' ')}`,
       database: `MariaDB ${await serverVersion()} on the same machine`,
-      service: ['node', ...cfg.serverNodeArgs, 'dist/main.js'].join(' ') + ' (NODE_ENV=production, LOG_LEVEL=silent)',
+      service: `${['node', ...cfg.serverNodeArgs, 'dist/main.js'].join(' ')} (${['NODE_ENV=production', 'LOG_LEVEL=silent', ...Object.entries(cfg.serverEnv).map(([k, v]) => `${k}=${v}`)].join(', ')})`,
       pinning: HAS_TASKSET
         ? `server and baseline: taskset -c ${cfg.serverCore}; load generator and ops simulator: taskset -c ${cfg.loadCore}`
         : 'taskset not found: NOT pinned',

@@ -25,6 +25,7 @@ function serverEnv(cfg: BenchConfig, extra: Record<string, string>): NodeJS.Proc
     INTERNAL_TOKEN,
     // The seeded subtasks never hear from an ops service: they must not turn lost mid-run.
     HEARTBEAT_TIMEOUT_MS: '86400000',
+    ...cfg.serverEnv,
     ...extra,
   };
 }
