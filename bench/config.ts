@@ -72,7 +72,11 @@ export function benchConfig(argv: readonly string[]): BenchConfig {
       (argv.find((a) => a.startsWith('--server-env='))?.slice('--server-env='.length) ?? '')
         .split(' ')
         .filter(Boolean)
-        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+        .map((pair) => {
+          const eq = pair.indexOf('=');
+          if (eq < 1) throw new Error(`--server-env wants NAME=value pairs separated by spaces, got "${pair}"`);
+          return [pair.slice(0, eq), pair.slice(eq + 1)];
+        }),
     ),
   };
 }

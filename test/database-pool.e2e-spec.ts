@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 import { loadConfig } from '../src/config/app-config';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { TaskEntity } from '../src/task/task.entity';
 import { createTestDatabase, TestDatabase } from './support/databases';
 
 /** mysql2 keeps its prepared-statement cache on each connection; `max` is the LRU's capacity. */
@@ -27,8 +28,12 @@ describe('the MySQL connection pool', () => {
     new Promise<CachedConnection>((resolve, reject) => pool.getConnection((err, conn) => (err ? reject(err) : resolve(conn as CachedConnection))));
 
   it('runs TypeORM queries with a one-slot statement cache on every connection', async () => {
-    // Three at once, so the pool opens all three connections.
-    const counts = await Promise.all([1, 2, 3].map(() => dataSource.query('SELECT COUNT(*) AS n FROM tb_task')));
+    // Three at once, so the pool opens all three connections: raw SQL and the query builder alike.
+    const counts = await Promise.all([
+      dataSource.query('SELECT COUNT(*) AS n FROM tb_task'),
+      dataSource.getRepository(TaskEntity).createQueryBuilder('t').select('COUNT(*)', 'n').getRawMany(),
+      dataSource.getRepository(TaskEntity).count().then((n) => [{ n }]),
+    ]);
     expect(counts.map((rows) => Number(rows[0].n))).toEqual([0, 0, 0]);
 
     const pool = (dataSource.driver as MysqlDriver).pool as Pool;
