@@ -41,10 +41,14 @@ export interface BenchConfig {
 
 export function benchConfig(argv: readonly string[]): BenchConfig {
   const quick = argv.includes('--quick');
+  /** The text after `--flag=`, if given. */
+  const value = (flag: string): string | undefined => argv.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
   const num = (flag: string, fallback: number): number => {
-    const hit = argv.find((a) => a.startsWith(`--${flag}=`));
-    return hit ? Number(hit.split('=')[1]) : fallback;
+    const given = value(flag);
+    return given !== undefined ? Number(given) : fallback;
   };
+  /** Space-separated words after `--flag=`. */
+  const words = (flag: string): string[] => (value(flag) ?? '').split(' ').filter(Boolean);
   return {
     quick,
     database: 'tm_bench',
@@ -66,17 +70,14 @@ export function benchConfig(argv: readonly string[]): BenchConfig {
     simPort: 3919,
     serverCore: '0',
     loadCore: '1',
-    distDir: argv.find((a) => a.startsWith('--dist='))?.slice('--dist='.length) ?? join(__dirname, '..', 'dist'),
-    serverNodeArgs: (argv.find((a) => a.startsWith('--node-args='))?.slice('--node-args='.length) ?? '').split(' ').filter(Boolean),
+    distDir: value('dist') ?? join(__dirname, '..', 'dist'),
+    serverNodeArgs: words('node-args'),
     serverEnv: Object.fromEntries(
-      (argv.find((a) => a.startsWith('--server-env='))?.slice('--server-env='.length) ?? '')
-        .split(' ')
-        .filter(Boolean)
-        .map((pair) => {
-          const eq = pair.indexOf('=');
-          if (eq < 1) throw new Error(`--server-env wants NAME=value pairs separated by spaces, got "${pair}"`);
-          return [pair.slice(0, eq), pair.slice(eq + 1)];
-        }),
+      words('server-env').map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq < 1) throw new Error(`--server-env wants NAME=value pairs separated by spaces, got "${pair}"`);
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+      }),
     ),
   };
 }
