@@ -8,6 +8,7 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { TokenVerifier } from './common/auth/token-verifier';
 import { ErrorResponder } from './common/errors/error-response';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
+import { rateLimitProviders } from './common/http/rate-limit';
 import { RequestLanguageResolver } from './common/http/request-language.resolver';
 import { MetricsController } from './common/observability/metrics.controller';
 import { MetricsService } from './common/observability/metrics.service';
@@ -83,6 +84,8 @@ export class AppModule {
         MetricsService,
         ErrorResponder,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After the auth guard, so limits count per token subject (see rate-limit.ts).
+        ...rateLimitProviders(config),
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         { provide: APP_PIPE, useFactory: () => new ValidationPipe(validationOptions) },
       ],

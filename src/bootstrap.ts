@@ -1,12 +1,26 @@
 import './common/http/request-language';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyHttpOptions } from 'fastify';
+import type { IncomingMessage, Server } from 'node:http';
 import { AppModule } from './app.module';
+import { AppException } from './common/errors/app.exception';
+import { ErrorResponder } from './common/errors/error-response';
+import { corsOptions, helmetOptions } from './common/http/edge-headers';
+import {
+  createClientErrorHandler,
+  createFrameworkErrorHandler,
+  MAX_HEADER_COUNT,
+  MAX_URL_LENGTH,
+} from './common/http/edge-errors';
+import { exceedsJsonDepth } from './common/http/json-depth';
 import { resolveLanguage } from './common/http/language';
+import { attachRouteIndex, RouteIndex } from './common/http/route-index';
 import { MetricsService } from './common/observability/metrics.service';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { buildOpenApiDocument } from './swagger';
@@ -16,9 +30,24 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /** Builds the app exactly as `main.ts` runs it; end-to-end tests call this too. */
 export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
-  const adapter = new FastifyAdapter({
+  const { edge } = config;
+  // The error envelope for what fails before Nest sees a request; bound once the app exists.
+  let responder: ErrorResponder | undefined;
+  const options: FastifyHttpOptions<Server> = {
     bodyLimit: config.http.bodyLimitBytes,
-    trustProxy: true,
+    // Client addresses (rate limits by address, logs) come from X-Forwarded-For only from trusted proxies.
+    trustProxy: edge.trustProxy,
+    // Slow clients: the request line and headers, and the whole request, must arrive in time;
+    // Node checks every connection at this interval (its default, 30 s, would stretch the timeouts).
+    requestTimeout: edge.requestTimeoutMs,
+    keepAliveTimeout: edge.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: edge.headersTimeoutMs,
+      requestTimeout: edge.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(edge.headersTimeoutMs / 4))),
+    },
+    frameworkErrors: createFrameworkErrorHandler(() => responder),
+    clientErrorHandler: createClientErrorHandler(() => responder, config.i18n.defaultLanguage),
     // Reuse the caller's request id when it looks sane, so one id follows a request across services.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
@@ -26,16 +55,30 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
       (req as IncomingMessage & { id?: string }).id = id;
       return id;
     },
-  });
+  };
+  const adapter = new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
     // Body parsing is Fastify's own, set up below.
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  responder = app.get(ErrorResponder);
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  const server = app.getHttpServer();
+  server.maxConnections = edge.maxConnections;
+  // One more than allowed, so the onRequest check below sees that there were too many.
+  server.maxHeadersCount = MAX_HEADER_COUNT + 1;
+  // Every route's methods by path, for 405 with Allow (see GlobalExceptionFilter); before any route exists.
+  const routes = new RouteIndex();
+  attachRouteIndex(fastify, routes);
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  // Security headers first, so even a preflight answer carries them; then CORS, which answers
+  // preflights before anything can ask for a token (no CORS at all without origins).
+  await app.register(fastifyHelmet, helmetOptions);
+  if (edge.corsOrigins.length) await app.register(fastifyCors, corsOptions(edge.corsOrigins));
   // The API speaks JSON only: other bodies get 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser(['text/plain']);
   // Clients often send start/stop as JSON with no body at all: that is an empty object, not bad JSON.
@@ -44,11 +87,18 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
-    return parseJson(request, body as string, done);
+    return parseJson(request, body as string, (error, value) => {
+      if (error) return done(error, undefined);
+      // Validation recurses: a body nested thousands of levels deep is refused here, walked iteratively.
+      if (exceedsJsonDepth(value, edge.jsonMaxDepth)) return done(new AppException('JSON_TOO_DEEP', { max: edge.jsonMaxDepth }), undefined);
+      return done(null, value);
+    });
   });
   fastify.addHook('onRequest', async (request, reply) => {
     request.lang = resolveLanguage(request.headers['accept-language'], config.i18n.defaultLanguage);
     void reply.header('x-request-id', request.id);
+    if (request.url.length > MAX_URL_LENGTH) throw new AppException('URI_TOO_LONG');
+    if (request.raw.rawHeaders.length > MAX_HEADER_COUNT * 2) throw new AppException('HEADERS_TOO_LARGE');
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {
@@ -59,7 +109,8 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
   if (config.swagger.enabled) {
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
       jsonDocumentUrl: 'docs-json',
-      swaggerOptions: { persistAuthorization: true },
+      // No badge from validator.swagger.io: the CSP allows no image from elsewhere.
+      swaggerOptions: { persistAuthorization: true, validatorUrl: null },
     });
   }
   await app.init();

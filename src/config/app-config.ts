@@ -1,4 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { isIP } from 'node:net';
+import { listenUrl } from '../common/http/public-url';
 import {
   IsBoolean,
   IsIn,
@@ -61,8 +63,8 @@ export class EnvironmentVariables {
 
   /** The ops service that runs subtasks on analysis servers; empty disables dispatching. */
   @IsString() OPS_BASE_URL = '';
-  /** How the ops service reaches this service (report_url is built from it). */
-  @IsString() PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+  /** How the ops service reaches this service (report_url is built from it); empty = http://HOST:PORT (0.0.0.0 → 127.0.0.1). */
+  @IsString() PUBLIC_BASE_URL = '';
   /** What the ops service sends as Authorization on status reports; empty refuses every report. */
   @IsString() INTERNAL_TOKEN = '';
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) OPS_TIMEOUT_MS = 5000;
@@ -80,6 +82,26 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean() SWAGGER_ENABLED = true;
   /** Old-generation growth allowed between full GCs, in % of the live heap; 0 leaves it to V8 (see heap-growth.ts). */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000) GC_HEAP_GROWING_PERCENT = 100;
+
+  // --- HTTP edge: CORS, proxies, parser limits, timeouts, rate limits ---
+  /** Exact origins (`scheme://host[:port]`) the admin SPA is served from, comma-separated; empty = no cross-origin access. */
+  @IsString() CORS_ORIGINS = '';
+  /** Whose X-Forwarded-For to believe for the client address: `false`, `true`, a hop count, or proxy addresses/CIDRs. */
+  @IsString() TRUST_PROXY = 'false';
+  /** JSON bodies nested deeper than this (objects and arrays) are refused with 400 before validation. */
+  @Transform(toInt) @IsInt() @Min(2) @Max(1000) JSON_MAX_DEPTH = 32;
+  /** Longest a client may take to send the request line and headers. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) HTTP_HEADERS_TIMEOUT_MS = 10000;
+  /** Longest a client may take to send a whole request, body included. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3600000) HTTP_REQUEST_TIMEOUT_MS = 30000;
+  /** How long an idle keep-alive connection stays open; above the usual 60 s of load balancers, so they close first. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) HTTP_KEEP_ALIVE_TIMEOUT_MS = 72000;
+  /** Open connections per replica; more are dropped at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000000) HTTP_MAX_CONNECTIONS = 4096;
+  /** Requests per minute per token subject (per client address without one); 0 = unlimited. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100000000) RATE_LIMIT_PER_MINUTE = 1200;
+  /** Requests per minute to POST /internal/subtask-reports per sender; 0 = unlimited. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100000000) RATE_LIMIT_REPORTS_PER_MINUTE = 60000;
 }
 
 export interface AppConfig {
@@ -107,6 +129,8 @@ export interface AppConfig {
   log: { level: string };
   swagger: { enabled: boolean };
   runtime: { heapGrowingPercent: number };
+  /** The HTTP edge: CORS, proxies, parser limits, timeouts, rate limits (see src/common/http/). */
+  edge: EdgeConfig;
   internal: { token: string | null };
   dispatch: {
     opsBaseUrl: string | null;
@@ -122,6 +146,20 @@ export interface AppConfig {
     leaseMs: number;
     reconcilerEnabled: boolean;
   };
+}
+
+// --- HTTP edge ---
+export interface EdgeConfig {
+  corsOrigins: string[];
+  /** As Fastify's `trustProxy` takes it. */
+  trustProxy: boolean | number | string;
+  jsonMaxDepth: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  rateLimitPerMinute: number;
+  rateLimitReportsPerMinute: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -179,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ]);
   }
   const tokens = parseTokens(vars.AUTH_TOKENS || (vars.AUTH_JWT_SECRET ? '' : DEV_TOKENS));
+  const edge = loadEdgeConfig(vars);
 
   return {
     env: vars.NODE_ENV as AppConfig['env'],
@@ -209,10 +248,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     log: { level: vars.LOG_LEVEL },
     swagger: { enabled: vars.SWAGGER_ENABLED },
     runtime: { heapGrowingPercent: vars.GC_HEAP_GROWING_PERCENT },
+    edge,
     internal: { token: vars.INTERNAL_TOKEN || null },
     dispatch: {
       opsBaseUrl: vars.OPS_BASE_URL ? vars.OPS_BASE_URL.replace(/\/+$/, '') : null,
-      publicBaseUrl: vars.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      publicBaseUrl: (vars.PUBLIC_BASE_URL || listenUrl(vars.HOST, vars.PORT)).replace(/\/+$/, ''),
       timeoutMs: vars.OPS_TIMEOUT_MS,
       maxRetries: vars.OPS_MAX_RETRIES,
       retryBaseMs: vars.OPS_RETRY_BASE_MS,
@@ -242,4 +282,55 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+// --- HTTP edge ---
+function loadEdgeConfig(vars: EnvironmentVariables): EdgeConfig {
+  const problems: string[] = [];
+  const corsOrigins = vars.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!isOrigin(origin)) problems.push(`CORS_ORIGINS entry ${JSON.stringify(origin)}: must be an origin such as https://admin.example.com (scheme, host, optional port; no path, no wildcard)`);
+  }
+  const trustProxy = parseTrustProxy(vars.TRUST_PROXY);
+  if (trustProxy === null) problems.push(`TRUST_PROXY=${JSON.stringify(vars.TRUST_PROXY)}: must be true, false, a hop count, or comma-separated proxy addresses/CIDRs`);
+  if (vars.HTTP_HEADERS_TIMEOUT_MS > vars.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_MS=${vars.HTTP_HEADERS_TIMEOUT_MS}: must not exceed HTTP_REQUEST_TIMEOUT_MS (${vars.HTTP_REQUEST_TIMEOUT_MS})`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    corsOrigins,
+    trustProxy: trustProxy as EdgeConfig['trustProxy'],
+    jsonMaxDepth: vars.JSON_MAX_DEPTH,
+    headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: vars.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: vars.HTTP_MAX_CONNECTIONS,
+    rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
+    rateLimitReportsPerMinute: vars.RATE_LIMIT_REPORTS_PER_MINUTE,
+  };
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** `true`/`false`, a hop count, or addresses and CIDRs (IPv4 or IPv6); null when none of these. */
+export function parseTrustProxy(value: string): boolean | number | string | null {
+  const v = value.trim().toLowerCase();
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v)) return true;
+  if (/^[1-9]\d{0,2}$/.test(v)) return Number(v);
+  const entries = v.split(',').map((s) => s.trim());
+  const valid = entries.every((entry) => {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (!family || rest.length) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  return valid ? entries.join(',') : null;
 }
