@@ -3,7 +3,7 @@ import type { BenchConfig } from './config';
 import { DB_HOST, DB_PASSWORD, DB_PORT, DB_USER } from './db';
 import { ManagedProcess, spawnNode, waitReady } from './procs';
 
-export const TOKEN = 'bench';
+export const TOKEN = 'bench-admin-token-0001';
 export const INTERNAL_TOKEN = 'bench-internal-token';
 
 /** The environment the service runs with in every case: production, logging off, MariaDB. */

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, Provider, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module, Provider, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { I18nModule } from 'nestjs-i18n';
@@ -12,7 +12,7 @@ import { rateLimitProviders } from './common/http/rate-limit';
 import { RequestLanguageResolver } from './common/http/request-language.resolver';
 import { MetricsController } from './common/observability/metrics.controller';
 import { MetricsService } from './common/observability/metrics.service';
-import { validationOptions } from './common/validation/validation-options';
+import { AppValidationPipe } from './common/validation/app-validation.pipe';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { DatabaseModule } from './database/database.module';
@@ -87,7 +87,7 @@ export class AppModule {
         // After the auth guard, so limits count per token subject (see rate-limit.ts).
         ...rateLimitProviders(config),
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
-        { provide: APP_PIPE, useFactory: () => new ValidationPipe(validationOptions) },
+        { provide: APP_PIPE, useClass: AppValidationPipe },
       ],
       exports: [APP_CONFIG, MetricsService],
     };

@@ -21,6 +21,7 @@ import {
 import { exceedsJsonDepth } from './common/http/json-depth';
 import { resolveLanguage } from './common/http/language';
 import { attachRouteIndex, RouteIndex } from './common/http/route-index';
+import { explainJsonParseError } from './common/validation/raw-input';
 import { MetricsService } from './common/observability/metrics.service';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { buildOpenApiDocument } from './swagger';
@@ -88,7 +89,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
     return parseJson(request, body as string, (error, value) => {
-      if (error) return done(error, undefined);
+      if (error) return done(explainJsonParseError(error, body as string), undefined);
       // Validation recurses: a body nested thousands of levels deep is refused here, walked iteratively.
       if (exceedsJsonDepth(value, edge.jsonMaxDepth)) return done(new AppException('JSON_TOO_DEEP', { max: edge.jsonMaxDepth }), undefined);
       return done(null, value);

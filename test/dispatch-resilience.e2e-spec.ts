@@ -11,7 +11,7 @@ import { eventually } from './support/eventually';
 function spawnService(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', AUTH_TOKENS: 'x:viewer', INTERNAL_TOKEN, ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', AUTH_TOKENS: 'resilience-viewer-token:viewer', INTERNAL_TOKEN, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -232,7 +232,7 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     expect((await t.request('GET', `/tasks/${taskId}`)).body.status).toBe('failed');
 
     // Wrong or user credentials: 401, nothing changed.
-    for (const token of [null, 'wrong', 'test-operator', 'test-admin']) {
+    for (const token of [null, 'wrong', 'operator', 'admin']) {
       const refused = await send([{ subtask_id: id, generation: 2, state: 'running', reported_at: at(10) }], token);
       expect(refused.status).toBe(401);
     }

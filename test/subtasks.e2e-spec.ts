@@ -298,7 +298,7 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
 
     describe('refuses bad input with 4xx and changes nothing', () => {
       const cases: [string, 'ch-1' | 'ch-2', () => unknown, number, string, string | null, RegExp | null][] = [
-        ['a body without mtasks', 'ch-1', () => ({}), 400, 'VALIDATION_FAILED', 'mtasks', /must be an array/],
+        ['a body without mtasks', 'ch-1', () => ({}), 400, 'VALIDATION_FAILED', 'mtasks', /^mtasks is required$/],
         ['mtasks that is not a list', 'ch-1', () => ({ mtasks: { a: 1 } }), 400, 'VALIDATION_FAILED', 'mtasks', /must be an array/],
         ['an unknown top-level field', 'ch-1', () => ({ mtasks: [], task_name: 'x' }), 400, 'VALIDATION_FAILED', 'task_name', /not a known field/],
         ['an unknown scene field', 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ colour: 'red' })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].colour', /not a known field/],

@@ -29,6 +29,8 @@ const toBool = ({ value }: { value: unknown }) => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
+/** As toBool, with an empty value read as unset. */
+const toOptionalBool = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : toBool({ value }));
 
 /** Every environment variable the service reads, with its default. `.env.example` mirrors this class. */
 export class EnvironmentVariables {
@@ -54,12 +56,21 @@ export class EnvironmentVariables {
   @IsIn(SUPPORTED_LANGUAGES as unknown as string[]) DEFAULT_LANGUAGE: Language = 'zh-CN';
   @IsString() TIME_ZONE = 'Asia/Shanghai';
 
-  /** `token:role,token:role`; empty outside production falls back to development tokens. */
+  /**
+   * `token:role,token:role`, each token at least MIN_TOKEN_LENGTH characters; empty outside
+   * production falls back to the development tokens (DEV_TOKENS).
+   */
   @IsString() AUTH_TOKENS = '';
   @IsOptional() @ValidateIf((_, v) => v !== '') @IsString() @Matches(/^.{32,}$/, {
     message: 'AUTH_JWT_SECRET must be at least 32 characters',
   })
   AUTH_JWT_SECRET = '';
+  /** Longest lifetime of an accepted JWT, `exp - iat` (or `exp - now` without `iat`), in seconds. */
+  @Transform(toInt) @IsInt() @Min(60) @Max(31_536_000) AUTH_JWT_MAX_TTL_S = 86400;
+  /** When set, a JWT's `iss` must equal it. */
+  @IsString() AUTH_JWT_ISSUER = '';
+  /** When set, a JWT's `aud` must contain it. */
+  @IsString() AUTH_JWT_AUDIENCE = '';
 
   /** The ops service that runs subtasks on analysis servers; empty disables dispatching. */
   @IsString() OPS_BASE_URL = '';
@@ -79,7 +90,8 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean() RECONCILER_ENABLED = true;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @Transform(toBool) @IsBoolean() SWAGGER_ENABLED = true;
+  /** Swagger UI and the OpenAPI document; unset = off in production, on elsewhere. */
+  @IsOptional() @Transform(toOptionalBool) @IsBoolean() SWAGGER_ENABLED: boolean | undefined = undefined;
   /** Old-generation growth allowed between full GCs, in % of the live heap; 0 leaves it to V8 (see heap-growth.ts). */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000) GC_HEAP_GROWING_PERCENT = 100;
 
@@ -125,7 +137,14 @@ export interface AppConfig {
       };
   i18n: { defaultLanguage: Language };
   time: { zone: string };
-  auth: { tokens: ReadonlyMap<string, Role>; jwtSecret: string | null };
+  auth: {
+    tokens: ReadonlyMap<string, Role>;
+    jwtSecret: string | null;
+    jwtMaxTtlSeconds: number;
+    /** Null: not checked. */
+    jwtIssuer: string | null;
+    jwtAudience: string | null;
+  };
   log: { level: string };
   swagger: { enabled: boolean };
   runtime: { heapGrowingPercent: number };
@@ -170,19 +189,46 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Built in, outside production only, when neither AUTH_TOKENS nor AUTH_JWT_SECRET is set: known
+ * to everyone, so their length does not matter and MIN_TOKEN_LENGTH does not apply to them.
+ */
 const DEV_TOKENS = 'dev-admin:admin,dev-operator:operator,dev-viewer:viewer';
 
-export function parseTokens(spec: string): Map<string, Role> {
+/** Shortest static token (AUTH_TOKENS entries, INTERNAL_TOKEN) accepted at boot. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** Variables whose values are never printed, not even in part. */
+const SECRET_VARIABLES = new Set(['AUTH_TOKENS', 'AUTH_JWT_SECRET', 'INTERNAL_TOKEN', 'DB_PASSWORD']);
+
+/** `NAME="value"` for a config problem, or only the length for a secret. */
+export const describeValue = (name: string, value: string | undefined): string =>
+  SECRET_VARIABLES.has(name) ? `${name}=(hidden, ${[...(value ?? '')].length} characters)` : `${name}=${JSON.stringify(value ?? '')}`;
+
+/**
+ * `token:role,token:role` → token → role. A problem names the entry by its position and never
+ * shows the token. `minLength` 0 is for the built-in development tokens only.
+ */
+export function parseTokens(spec: string, minLength = MIN_TOKEN_LENGTH): Map<string, Role> {
   const tokens = new Map<string, Role>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const sep = entry.lastIndexOf(':');
-    const token = entry.slice(0, sep).trim();
-    const role = entry.slice(sep + 1).trim();
-    if (sep <= 0 || !token || !(ROLES as readonly string[]).includes(role)) {
-      throw new ConfigError([`AUTH_TOKENS entry "${entry.replace(/^(.{4}).*(:.*)$/, '$1…$2')}" must be token:role with role one of ${ROLES.join(', ')}`]);
-    }
-    tokens.set(token, role as Role);
-  }
+  const problems: string[] = [];
+  spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .forEach((entry, i) => {
+      const sep = entry.lastIndexOf(':');
+      const token = entry.slice(0, sep).trim();
+      const role = entry.slice(sep + 1).trim();
+      if (sep <= 0 || !token || !(ROLES as readonly string[]).includes(role)) {
+        problems.push(`AUTH_TOKENS entry ${i + 1}: must be token:role with role one of ${ROLES.join(', ')}`);
+      } else if ([...token].length < minLength) {
+        problems.push(`AUTH_TOKENS entry ${i + 1} (${role}): the token must be at least ${minLength} characters`);
+      } else {
+        tokens.set(token, role as Role);
+      }
+    });
+  if (problems.length) throw new ConfigError(problems);
   return tokens;
 }
 
@@ -197,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(vars, { whitelist: true });
   if (errors.length) {
     throw new ConfigError(
-      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? '')}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+      errors.map((e) => `${describeValue(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`),
     );
   }
   if (!isKnownTimeZone(vars.TIME_ZONE)) {
@@ -216,7 +262,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `LEASE_MS=${vars.LEASE_MS}: must exceed 2 × OPS_TIMEOUT_MS + OPS_RETRY_MAX_MS (${vars.OPS_TIMEOUT_MS * 2 + vars.OPS_RETRY_MAX_MS})`,
     ]);
   }
-  const tokens = parseTokens(vars.AUTH_TOKENS || (vars.AUTH_JWT_SECRET ? '' : DEV_TOKENS));
+  const tokens = vars.AUTH_TOKENS ? parseTokens(vars.AUTH_TOKENS) : parseTokens(vars.AUTH_JWT_SECRET ? '' : DEV_TOKENS, 0);
+  if (vars.INTERNAL_TOKEN && [...vars.INTERNAL_TOKEN].length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError([`${describeValue('INTERNAL_TOKEN', vars.INTERNAL_TOKEN)}: must be at least ${MIN_TOKEN_LENGTH} characters`]);
+  }
   const edge = loadEdgeConfig(vars);
 
   return {
@@ -244,9 +293,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : { type: 'sqlite', path: vars.DB_PATH, migrationsRun: vars.DB_MIGRATIONS_RUN, logging: vars.DB_LOGGING },
     i18n: { defaultLanguage: vars.DEFAULT_LANGUAGE },
     time: { zone: vars.TIME_ZONE },
-    auth: { tokens, jwtSecret: vars.AUTH_JWT_SECRET || null },
+    auth: {
+      tokens,
+      jwtSecret: vars.AUTH_JWT_SECRET || null,
+      jwtMaxTtlSeconds: vars.AUTH_JWT_MAX_TTL_S,
+      jwtIssuer: vars.AUTH_JWT_ISSUER || null,
+      jwtAudience: vars.AUTH_JWT_AUDIENCE || null,
+    },
     log: { level: vars.LOG_LEVEL },
-    swagger: { enabled: vars.SWAGGER_ENABLED },
+    swagger: { enabled: vars.SWAGGER_ENABLED ?? vars.NODE_ENV !== 'production' },
     runtime: { heapGrowingPercent: vars.GC_HEAP_GROWING_PERCENT },
     edge,
     internal: { token: vars.INTERNAL_TOKEN || null },

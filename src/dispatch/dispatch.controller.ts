@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Internal } from '../common/auth/roles';
 import { ok } from '../common/http/envelope';
 import { DispatchService } from './dispatch.service';
@@ -53,6 +53,8 @@ export class ReportsController {
   @Post('subtask-reports')
   @HttpCode(200)
   @Internal()
+  // For the ops service only: kept out of the public OpenAPI document and Swagger UI.
+  @ApiExcludeEndpoint()
   @ApiSecurity('atoken')
   @ApiOperation({ summary: 'For the ops service: a batch of up to 1,000 subtask status reports (Authorization: INTERNAL_TOKEN)' })
   @ApiBody({ type: SubtaskReportsDto })

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
 import { createTestDatabase, DatabaseKind, TestDatabase } from './databases';
 
-export const TOKENS = { admin: 'test-admin', operator: 'test-operator', viewer: 'test-viewer' } as const;
+export const TOKENS = { admin: 'test-admin-token-0001', operator: 'test-operator-token-0001', viewer: 'test-viewer-token-0001' } as const;
 export const INTERNAL_TOKEN = 'test-internal-token';
 
 export interface TestResponse {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { EnvelopeDto, ListEnvelopeDto } from '../../common/http/envelope.dto';
-import { Trim } from '../../common/validation/decorators';
+import { IsDigits, IsText, Trim } from '../../common/validation/decorators';
 
 export const DICT_TYPES = ['algo_type'] as const;
 
@@ -13,17 +13,17 @@ export class CreateDictItemDto {
   @ApiProperty({ enum: DICT_TYPES, example: 'algo_type' }) @IsIn(DICT_TYPES) dict_type: string;
 
   @ApiProperty({ example: '5', description: 'For algo_type: a number written as a string' })
-  @IsString() @Trim() @Matches(/^[0-9]{1,9}$/)
+  @IsString() @Trim() @IsDigits(9)
   code: string;
 
-  @ApiProperty({ example: '烟火' }) @IsString() @Trim() @IsNotEmpty() @MaxLength(255) label_zh: string;
-  @ApiProperty({ example: 'Smoke and fire' }) @IsString() @Trim() @IsNotEmpty() @MaxLength(255) label_en: string;
+  @ApiProperty({ example: '烟火' }) @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_zh: string;
+  @ApiProperty({ example: 'Smoke and fire' }) @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_en: string;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) sort_order?: number;
 }
 
 export class UpdateDictItemDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Trim() @IsNotEmpty() @MaxLength(255) label_zh?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Trim() @IsNotEmpty() @MaxLength(255) label_en?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_zh?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_en?: string;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(1_000_000) sort_order?: number;
 }
 

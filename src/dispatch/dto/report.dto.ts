@@ -2,13 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { EnvelopeDto } from '../../common/http/envelope.dto';
-import { IsWireDateTime } from '../../common/validation/decorators';
+import { IsText, IsWireDateTime } from '../../common/validation/decorators';
 import { REPORTED_STATES } from '../domain/transitions';
 
 export const MAX_REPORTS_PER_BATCH = 1000;
 
 export class SubtaskReportDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(36) subtask_id: string;
+  @ApiProperty() @IsText() @IsNotEmpty() @MaxLength(36) subtask_id: string;
   @ApiProperty({ minimum: 1, description: 'The generation the ops service was started with' }) @IsInt() @Min(1) generation: number;
   @ApiProperty({ enum: REPORTED_STATES }) @IsIn(REPORTED_STATES) state: (typeof REPORTED_STATES)[number];
   @ApiPropertyOptional({ nullable: true, maxLength: 1024 }) @IsOptional() @IsString() @MaxLength(1024) status_reason?: string | null;

@@ -19,8 +19,8 @@ describe('validateAlgoArgs', () => {
       expect(check(code, {})).toEqual([]);
     });
 
-    it.each(['5', 'legacy', 'traffic_v2', ''])('any object for %p, a code without a schema', (code) => {
-      expect(check(code, { whatever: [1, { deep: true }], n: -1, s: 'x'.repeat(5000) })).toEqual([]);
+    it.each(['5', 'legacy', 'traffic_v2', ''])('any flat object for %p, a code without a schema', (code) => {
+      expect(check(code, { whatever: 'x', n: -1.5, on: false, s: 'x'.repeat(1024) })).toEqual([]);
     });
 
     it.each<[string, Record<string, unknown>]>([
@@ -192,5 +192,23 @@ describe('validateAlgoArgs', () => {
     const copy = structuredClone(args);
     check('0', args);
     expect(args).toEqual(copy);
+  });
+
+  describe('a code without a schema', () => {
+    it('refuses nested values, null and non-finite numbers, naming each key', () => {
+      expect(check('5', { list: [1], obj: { deep: true }, nil: null, ok: 1, s: 'x'.repeat(1025) })).toEqual([
+        { field: `${AT}.list`, rule: 'algoArgScalar' },
+        { field: `${AT}.obj`, rule: 'algoArgScalar' },
+        { field: `${AT}.nil`, rule: 'algoArgScalar' },
+        { field: `${AT}.s`, rule: 'algoArgLength', args: { max: 1024 } },
+      ]);
+    });
+
+    it('refuses more than 64 keys on the object itself', () => {
+      const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i]));
+      expect(check('legacy', many)).toEqual([{ field: AT, rule: 'algoArgsTooMany', args: { max: 64 } }]);
+      delete many.k64;
+      expect(check('legacy', many)).toEqual([]);
+    });
   });
 });

@@ -11,8 +11,8 @@ export type AlgoArgsSchema = Readonly<Record<string, AlgoArgSpec>>;
 
 /**
  * The accepted `algo_args` per algorithm type code. Every key is optional. A code without an
- * entry here (added to the dictionary by an admin later) accepts any object until the code
- * learns its schema.
+ * entry here (added to the dictionary by an admin later) accepts any flat object (see
+ * checkSchemaless) until the code learns its schema.
  */
 export const ALGO_ARGS_SCHEMAS: Readonly<Record<string, AlgoArgsSchema>> = {
   // 交通 traffic
@@ -67,9 +67,34 @@ function checkValue(field: string, value: unknown, spec: AlgoArgSpec): FieldErro
   }
 }
 
+/** Limits on the arguments of a code without a schema: what a stored JSON column and the UI can hold. */
+export const SCHEMALESS_MAX_KEYS = 64;
+export const SCHEMALESS_MAX_STRING = 1024;
+
+/**
+ * A code without a schema: at most SCHEMALESS_MAX_KEYS keys, each value a string (at most
+ * SCHEMALESS_MAX_STRING characters), a finite number or a boolean. Nothing nested, so the stored
+ * object never nests deeper than the database's JSON accepts.
+ */
+function checkSchemaless(args: Readonly<Record<string, unknown>>, path: string): FieldError[] {
+  const entries = Object.entries(args);
+  if (entries.length > SCHEMALESS_MAX_KEYS) return [{ field: path, rule: 'algoArgsTooMany', args: { max: SCHEMALESS_MAX_KEYS } }];
+  const errors: FieldError[] = [];
+  for (const [key, value] of entries) {
+    const field = `${path}.${key}`;
+    if (typeof value === 'string') {
+      if ([...value].length > SCHEMALESS_MAX_STRING) errors.push({ field, rule: 'algoArgLength', args: { max: SCHEMALESS_MAX_STRING } });
+    } else if (!(typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) {
+      errors.push({ field, rule: 'algoArgScalar' });
+    }
+  }
+  return errors;
+}
+
 /**
  * Checks a scene's `algo_args` against the schema of `algoType`, one error per bad key, in key
- * order, on field `<path>.<key>`. Absent/null args and codes without a schema pass. Pure.
+ * order, on field `<path>.<key>`. Absent/null args pass; a code without a schema takes any flat
+ * object (checkSchemaless). Pure.
  */
 export function validateAlgoArgs(
   algoType: string,
@@ -77,7 +102,8 @@ export function validateAlgoArgs(
   path: string,
   schemas: Readonly<Record<string, AlgoArgsSchema>> = ALGO_ARGS_SCHEMAS,
 ): FieldError[] {
-  if (!args || !Object.hasOwn(schemas, algoType)) return [];
+  if (!args) return [];
+  if (!Object.hasOwn(schemas, algoType)) return checkSchemaless(args, path);
   const schema = schemas[algoType];
   const errors: FieldError[] = [];
   for (const [key, value] of Object.entries(args)) {

@@ -425,9 +425,14 @@ describe('validateMtasks', () => {
       expect(validateMtasks(mtasks, videoRules())).toEqual([{ field: 'mtasks[0].scenes[0].algo_type', rule: 'algoTypeMismatch', args: { expected: '1' } }]);
     });
 
-    it('accepts any object for a type without a schema', () => {
-      const mtasks = [mtask({ scenes: [scene({ algo_type: 'legacy', algo_args: { anything: [1, 2], deep: { x: 'y' } } })] })];
-      expect(validateMtasks(mtasks, videoRules({ algoType: 'legacy' }))).toEqual([]);
+    it('accepts any flat object for a type without a schema, and nothing nested', () => {
+      const flat = [mtask({ scenes: [scene({ algo_type: 'legacy', algo_args: { anything: 'x', n: 2, on: true } })] })];
+      expect(validateMtasks(flat, videoRules({ algoType: 'legacy' }))).toEqual([]);
+      const nested = [mtask({ scenes: [scene({ algo_type: 'legacy', algo_args: { anything: [1, 2], deep: { x: 'y' } } })] })];
+      expect(validateMtasks(nested, videoRules({ algoType: 'legacy' }))).toEqual([
+        { field: 'mtasks[0].scenes[0].algo_args.anything', rule: 'algoArgScalar' },
+        { field: 'mtasks[0].scenes[0].algo_args.deep', rule: 'algoArgScalar' },
+      ]);
     });
 
     it.each([

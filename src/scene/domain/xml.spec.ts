@@ -16,6 +16,26 @@ describe('checkXml', () => {
     },
   );
 
+  it.each([
+    ['an internal subset declaring an external entity', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'],
+    ['entities that expand into each other', '<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r>&b;</r>'],
+    ['an external DTD', '<!DOCTYPE r SYSTEM "http://dtd.example.test/r.dtd"><r/>'],
+    ['a bare DOCTYPE', '<!DOCTYPE r><r/>'],
+    ['a DOCTYPE inside the root', '<r><!DOCTYPE x></r>'],
+    ['a lowercase doctype', '<!doctype r><r/>'],
+  ])('refuses %s', (_name, xml) => {
+    expect(checkXml(xml, 4096)).toBe('xmlDoctype');
+  });
+
+  it('accepts the text "<!DOCTYPE" inside CDATA or a comment', () => {
+    expect(checkXml('<r><![CDATA[<!DOCTYPE r>]]><!-- <!DOCTYPE r> --></r>', 4096)).toBeNull();
+  });
+
+  it('refuses control characters XML 1.0 does not allow', () => {
+    expect(checkXml('<r>\u0000</r>', 4096)).toBe('xmlMalformed');
+    expect(checkXml('<r>\u001b[31m</r>', 4096)).toBe('xmlMalformed');
+  });
+
   it('measures size in UTF-8 bytes before parsing', () => {
     const xml = `<r>${'区'.repeat(100)}</r>`; // 300 bytes of text + 7 of tags
     expect(checkXml(xml, 307)).toBeNull();

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsCode, IsPlainObject, IsTimeOfDay, Trim } from '../../common/validation/decorators';
+import { IsCode, IsPlainObject, IsSceneLinks, IsText, IsTimeOfDay, Trim } from '../../common/validation/decorators';
 
 const XML_EXAMPLE = '<?xml version="1.0" encoding="UTF-8"?><root></root>';
 
@@ -24,17 +24,17 @@ export class XmlDto {
 }
 
 export class PlayUrlsDto {
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(2048) http?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(2048) rtsp?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsText() @MaxLength(2048) http?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsText() @MaxLength(2048) rtsp?: string | null;
 }
 
 /** A scene as the original's request body has it. Output-only fields are accepted and ignored. */
 export class SceneInputDto {
   @ApiPropertyOptional({ description: 'Scene id; generated when absent', maxLength: 64 })
-  @IsOptional() @IsString() @Trim() @IsNotEmpty() @MaxLength(64)
+  @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(64)
   scene_unid?: string;
 
-  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsString() @MaxLength(255) name?: string | null;
+  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsText() @MaxLength(255) name?: string | null;
 
   @ApiPropertyOptional({ description: 'PTZ preset position' }) @IsOptional() @IsInt() @Min(0) @Max(100000) preset?: number | null;
 
@@ -55,7 +55,7 @@ export class SceneInputDto {
   basicConfig?: XmlDto | null;
 
   @ApiPropertyOptional({ type: 'array', items: {}, description: 'Linked scenes (PTZ only)' })
-  @IsOptional() @IsArray() @ArrayMaxSize(64)
+  @IsOptional() @IsArray() @ArrayMaxSize(64) @IsSceneLinks()
   link_scenes?: unknown[] | null;
 
   @ApiProperty({ description: "Algorithm type, equal to the task's", oneOf: [{ type: 'string' }, { type: 'integer' }], example: 1 })
@@ -70,7 +70,7 @@ export class SceneInputDto {
   @ApiPropertyOptional({ enum: [0, 1] }) @IsOptional() @IsIn([0, 1]) is_active?: number | null;
 
   @ApiPropertyOptional({ description: 'The video channel this scene belongs to', maxLength: 128 })
-  @IsOptional() @IsString() @Trim() @IsNotEmpty() @MaxLength(128)
+  @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(128)
   vchan_refid?: string | null;
 
   @ApiPropertyOptional({ type: PlayUrlsDto })
@@ -85,10 +85,10 @@ export const MTASK_TYPES = [0, 1, 2] as const;
 
 export class MtaskInputDto {
   @ApiPropertyOptional({ description: 'Mtask id; generated when absent', maxLength: 64 })
-  @IsOptional() @IsString() @Trim() @IsNotEmpty() @MaxLength(64)
+  @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(64)
   mtask_unid?: string;
 
-  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsString() @MaxLength(255) name?: string | null;
+  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsText() @MaxLength(255) name?: string | null;
 
   @ApiPropertyOptional({ enum: MTASK_TYPES, default: 0, description: '0 polling, 1 time period, 2 batch; non-PTZ cameras support only 0' })
   @IsOptional() @IsIn(MTASK_TYPES)

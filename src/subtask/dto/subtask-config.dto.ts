@@ -11,7 +11,6 @@ export class SubtaskConfigDto {
       "The subtask's mtasks and scenes. For a channel subtask, scenes leave vchan_refid out or name the subtask's channel, " +
       "and mtasks are matched to the task's by mtask_unid; an empty list removes the subtask's scenes.",
   })
-  // class-validator checks the decorator nearest the property first: "not an array" before "too many items".
-  @ValidateNested({ each: true }) @ArrayMaxSize(64) @IsArray() @Type(() => MtaskInputDto)
+  @IsArray() @ArrayMaxSize(64) @ValidateNested({ each: true }) @Type(() => MtaskInputDto)
   mtasks: MtaskInputDto[];
 }

@@ -8,23 +8,22 @@ import {
   IsInt,
   IsNotEmpty,
   IsOptional,
-  IsString,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsStreamUrl, IsWireDateTime, Trim } from '../../common/validation/decorators';
+import { IsStreamUrl, IsText, IsWireDateTime, Trim } from '../../common/validation/decorators';
 import { MtaskInputDto } from '../../scene/dto/mtask.dto';
 import { TASK_STATUSES, TaskStatus } from '../../status/domain/derive-task-status';
 import { SOURCE_TYPES, SourceType } from '../../subtask/domain/decompose';
 
 export class VchanDto {
   @ApiProperty({ description: 'Unique id of the video channel', maxLength: 128 })
-  @IsString() @Trim() @IsNotEmpty() @MaxLength(128)
+  @IsText() @Trim() @IsNotEmpty() @MaxLength(128)
   vchan_refid: string;
 
-  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsString() @MaxLength(255) name?: string | null;
+  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsText() @MaxLength(255) name?: string | null;
 
   @ApiPropertyOptional({ description: "The channel's stream; the task's play_url when absent" })
   @IsOptional() @IsStreamUrl()
@@ -37,7 +36,7 @@ export class VchanDto {
 
 /** Fields a task can change after creation (PUT); the source and its split are fixed at creation. */
 export class UpdateTaskDto {
-  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsString() @Trim() @IsNotEmpty() @MaxLength(255) task_name?: string;
+  @ApiPropertyOptional({ maxLength: 255 }) @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(255) task_name?: string;
 
   @ApiPropertyOptional({ example: '2018-12-03 10:27:30.999', description: 'YYYY-MM-DD HH:mm:ss.SSS (configured time zone) or ISO-8601 with offset' })
   @IsOptional() @IsWireDateTime()
@@ -45,7 +44,7 @@ export class UpdateTaskDto {
 
   @ApiPropertyOptional({ example: 'rtsp://192.168.9.155:8554/live/1' }) @IsOptional() @IsStreamUrl() play_url?: string;
 
-  @ApiPropertyOptional({ maxLength: 128, nullable: true }) @IsOptional() @IsString() @MaxLength(128) store_conf_unid?: string | null;
+  @ApiPropertyOptional({ maxLength: 128, nullable: true }) @IsOptional() @IsText() @MaxLength(128) store_conf_unid?: string | null;
 
   @ApiPropertyOptional({ type: [MtaskInputDto] })
   @IsOptional() @IsArray() @ArrayMaxSize(64) @ValidateNested({ each: true }) @Type(() => MtaskInputDto)
@@ -54,11 +53,11 @@ export class UpdateTaskDto {
 
 export class CreateTaskDto {
   @ApiProperty({ maxLength: 255, example: 'North gate traffic' })
-  @IsString() @Trim() @IsNotEmpty() @MaxLength(255)
+  @IsText() @Trim() @IsNotEmpty() @MaxLength(255)
   task_name: string;
 
   @ApiProperty({ example: '0', description: "A code of the algo_type dictionary ('0' traffic … '4' face)" })
-  @IsString() @Trim() @IsNotEmpty() @MaxLength(32)
+  @IsText() @Trim() @IsNotEmpty() @MaxLength(32)
   algo_type: string;
 
   @ApiProperty({ example: '2018-12-03 10:27:30.999', description: 'YYYY-MM-DD HH:mm:ss.SSS (configured time zone) or ISO-8601 with offset' })
@@ -69,7 +68,7 @@ export class CreateTaskDto {
   @IsStreamUrl()
   play_url: string;
 
-  @ApiPropertyOptional({ maxLength: 128, nullable: true }) @IsOptional() @IsString() @MaxLength(128) store_conf_unid?: string | null;
+  @ApiPropertyOptional({ maxLength: 128, nullable: true }) @IsOptional() @IsText() @MaxLength(128) store_conf_unid?: string | null;
 
   @ApiPropertyOptional({ enum: SOURCE_TYPES, default: 'pull_video_stream' })
   @IsOptional() @IsIn(SOURCE_TYPES)
@@ -102,7 +101,7 @@ export class ListTasksQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Only tasks of this algorithm type' })
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional() @IsText() @MaxLength(32)
   algo_type?: string;
 
   @ApiPropertyOptional({ enum: TASK_STATUSES, description: 'Only tasks with this derived status' })
@@ -110,6 +109,6 @@ export class ListTasksQueryDto {
   status?: TaskStatus;
 
   @ApiPropertyOptional({ description: 'Substring of the task name' })
-  @IsOptional() @IsString() @MaxLength(255)
+  @IsOptional() @IsText() @MaxLength(255)
   keyword?: string;
 }
