@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
-import { countStates, deriveTaskStatus, type SubtaskStatusInput } from '../src/status/domain/derive-task-status';
+import { countStates, deriveTaskStatus, type SubtaskStatusInput } from '../src/task/domain/task-status';
 import { dayOf } from '../src/task/domain/day-counts';
 import { connect } from './db';
 

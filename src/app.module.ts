@@ -12,10 +12,11 @@ import { rateLimitProviders } from './common/http/rate-limit';
 import { RequestLanguageResolver } from './common/http/request-language.resolver';
 import { MetricsController } from './common/observability/metrics.controller';
 import { MetricsService } from './common/observability/metrics.service';
+import { CLOCK, Clock, systemClock } from './common/time/clock';
 import { AppValidationPipe } from './common/validation/app-validation.pipe';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { buildDataSourceOptions } from './database/data-source-options';
-import { DatabaseModule } from './database/database.module';
+import { createAppDataSource, DatabaseModule } from './database/database.module';
 import { TypeOrmLogger } from './database/typeorm-logger';
 import { DictionaryModule } from './dictionary/dictionary.module';
 import { DispatchModule } from './dispatch/dispatch.module';
@@ -37,10 +38,15 @@ function withoutGlobalInterceptors(module: DynamicModule): DynamicModule {
   return { ...module, providers: module.providers?.filter((p) => !isInterceptor(p)) };
 }
 
+/** What tests may replace in the app they boot (the service's notion of "now"). */
+export interface AppOverrides {
+  clock?: Clock;
+}
+
 @Module({})
 export class AppModule {
   /** The validated config is passed in, so tests boot several apps with different settings in one process. */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -55,7 +61,11 @@ export class AppModule {
           // With logging off, no per-request child logger or async context: nothing would read them.
           forRoutes: config.log.level === 'silent' ? [] : [{ path: '{*splat}', method: RequestMethod.ALL }],
         }),
-        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.db), logger: new TypeOrmLogger(config.db.logging) }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...buildDataSourceOptions(config.db), logger: new TypeOrmLogger(config.db.logging) }),
+          // Migrated under a lock before anything can query (see createAppDataSource).
+          dataSourceFactory: createAppDataSource(config.db),
+        }),
         withoutGlobalInterceptors(
           I18nModule.forRoot({
             fallbackLanguage: config.i18n.defaultLanguage,
@@ -80,6 +90,7 @@ export class AppModule {
       controllers: [MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         TokenVerifier,
         MetricsService,
         ErrorResponder,
@@ -89,7 +100,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         { provide: APP_PIPE, useClass: AppValidationPipe },
       ],
-      exports: [APP_CONFIG, MetricsService],
+      exports: [APP_CONFIG, CLOCK, MetricsService],
     };
   }
 }

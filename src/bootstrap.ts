@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { FastifyHttpOptions } from 'fastify';
 import type { IncomingMessage, Server } from 'node:http';
-import { AppModule } from './app.module';
+import { AppModule, AppOverrides } from './app.module';
 import { AppException } from './common/errors/app.exception';
 import { ErrorResponder } from './common/errors/error-response';
 import { corsOptions, helmetOptions } from './common/http/edge-headers';
@@ -29,7 +29,7 @@ import { buildOpenApiDocument } from './swagger';
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Builds the app exactly as `main.ts` runs it; end-to-end tests call this too. */
-export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
+export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
   const { edge } = config;
   // The error envelope for what fails before Nest sees a request; bound once the app exists.
@@ -58,7 +58,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
     },
   };
   const adapter = new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
     bufferLogs: true,
     // Body parsing is Fastify's own, set up below.
     bodyParser: false,

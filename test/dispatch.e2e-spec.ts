@@ -117,12 +117,27 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     await eventually(async () => expect((await t.request('GET', `/tasks/${taskId}`)).body.status).toBe('failed'));
   });
 
-  it('fails the subtask with an actionable reason when the ops service does not answer in time', async () => {
-    const { taskId } = await createConfiguredTask(t, 1);
+  it('keeps retrying a subtask the ops service does not answer in time, naming the cause, and runs it once it answers', async () => {
+    const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
     sim.hang(2_000);
     await t.request('POST', `/tasks/${taskId}/start`);
-    const [subtask] = await waitForStates(t, taskId, all('failed'));
-    expect(subtask.status_reason).toMatch(/^ops service unavailable after 4 attempt\(s\): no answer within 300 ms; check the ops service/);
+    const retrying = await eventually(async () => {
+      const detail = (await t.request('GET', `/subtasks/${subtaskIds[0]}`)).body;
+      expect(detail.attempts).toBeGreaterThanOrEqual(2);
+      return detail;
+    });
+    expect(retrying.state).toBe('dispatching');
+    expect(retrying.status_reason).toMatch(/^dispatch: ops service unavailable: no answer within 300 ms; attempt \d+, next attempt at \d{4}-\d\d-\d\dT/);
+    expect(retrying.last_error).toBe('ops service unavailable: no answer within 300 ms');
+    expect(retrying.next_attempt_at).not.toBeNull();
+    const task = (await t.request('GET', `/tasks/${taskId}`, { lang: 'en' })).body;
+    expect(task.status).toBe('starting');
+    expect((await t.request('GET', `/tasks/${taskId}`, { lang: 'zh-CN' })).body.status_reason).toMatch(/^1 个子任务中 1 个下发中: dispatch: ops service unavailable: no answer within 300 ms/);
+    expect(task.status_reason).toMatch(/^1 of 1 subtask dispatching: dispatch: ops service unavailable: no answer within 300 ms; attempt \d+/);
+    sim.hang(0);
+    await waitForStates(t, taskId, all('running'));
+    expect(postsPerKey(sim, [`${subtaskIds[0]}:1`])[0]).toBeGreaterThanOrEqual(1);
+    expect(postsPerKey(sim, [`${subtaskIds[0]}:2`])).toEqual([0]);
   });
 
   it('starts a subtask again under a new generation, and a repeated start changes nothing', async () => {
@@ -143,8 +158,11 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     const runAt = new Date(Date.now() + 4_000);
     const { taskId } = await createConfiguredTask(t, 2, { run_dt: runAt.toISOString() });
     const start = await t.request('POST', `/tasks/${taskId}/start`);
-    expect(start.body.status).toBe('starting');
+    expect(start.body.status).toBe('waiting');
     expect((await subtasksOf(t, taskId)).map((s) => s.state)).toEqual(['scheduled', 'scheduled']);
+    const waiting = (await t.request('GET', `/tasks/${taskId}`)).body;
+    expect(waiting.status).toBe('waiting');
+    expect(Date.parse(waiting.next_transition_at.replace(' ', 'T') + '+08:00')).toBe(runAt.getTime());
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect((await subtasksOf(t, taskId)).map((s) => s.state)).toEqual(['scheduled', 'scheduled']);
     await waitForStates(t, taskId, all('running'));
@@ -255,20 +273,18 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     expect(subtask).toMatchObject({ state: 'failed', progress: 40 });
   });
 
-  it('stops a subtask the ops service still runs although its dispatch was recorded as failed', async () => {
-    // The start times out here, but the ops service did start it: a stop must still reach it.
+  it('stops a subtask the ops service may already run while its dispatch is still unconfirmed', async () => {
+    // The start times out here, but the ops service did start it: the stop must still reach it.
     const { taskId, subtaskIds } = await createConfiguredTask(t, 1);
     const id = subtaskIds[0];
     sim.silence(id);
     sim.hang(1_000);
     await t.request('POST', `/tasks/${taskId}/start`);
-    await waitForStates(t, taskId, all('failed'));
-    sim.hang(0);
+    await eventually(async () => expect((await t.request('GET', `/subtasks/${id}`)).body.attempts).toBeGreaterThanOrEqual(1));
     await eventually(() => expect(sim.get(id)?.state).toBe('running'));
-    // The operator stops the failed subtask: nothing to call, as far as this service knows.
     await t.request('POST', `/tasks/${taskId}/stop`);
-    expect((await subtasksOf(t, taskId))[0]).toMatchObject({ state: 'failed', desired_state: 'stop' });
-    // Then its report says running: the wish to stop stands, and the reconciler carries it out.
+    expect((await subtasksOf(t, taskId))[0]).toMatchObject({ state: 'stopping', desired_state: 'stop' });
+    sim.hang(0);
     sim.silence(id, false);
     await eventually(() => expect(sim.get(id)?.state).toBe('stopped'));
     await waitForStates(t, taskId, all('stopped'));
@@ -300,18 +316,34 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
 });
 
 describe.each(DATABASE_KINDS)('dispatch when the ops service is down, on %s', (kind) => {
-  it('fails the subtask with a reason after the retry limit', async () => {
+  it('never fails a subtask for unavailability: it retries, says why, and runs once the ops service is back', async () => {
     const down = await OpsSimulator.start({});
     const deadUrl = down.url;
+    const port = Number(new URL(deadUrl).port);
     await down.close();
     const rig = await startRig(kind, { OPS_BASE_URL: deadUrl });
+    let back: OpsSimulator | undefined;
     try {
       const { taskId } = await createConfiguredTask(rig.t, 2);
       await rig.t.request('POST', `/tasks/${taskId}/start`);
-      const list = await waitForStates(rig.t, taskId, all('failed'));
-      for (const s of list) expect(s.status_reason).toMatch(/^ops service unavailable after 4 attempt\(s\): cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; check the ops service at OPS_BASE_URL, then start again$/);
-      await eventually(async () => expect((await rig.t.request('GET', `/tasks/${taskId}`)).body.status).toBe('failed'));
+      const list = await eventually(async () => {
+        const rows = await subtasksOf(rig.t, taskId);
+        for (const s of rows) expect(s.attempts).toBeGreaterThanOrEqual(3);
+        return rows;
+      });
+      for (const s of list) {
+        expect(s.state).toBe('dispatching');
+        expect(s.status_reason).toMatch(/^dispatch: ops service unavailable: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; attempt \d+, next attempt at /);
+      }
+      const task = (await rig.t.request('GET', `/tasks/${taskId}`, { lang: 'en' })).body;
+      expect(task.status).toBe('starting');
+      expect(task.status_reason).toMatch(/^2 of 2 subtasks dispatching: dispatch: ops service unavailable: cannot reach/);
+      // Back on the same address: everything that should run runs, with no new start pressed.
+      back = await OpsSimulator.start({ port, reportIntervalMs: 100, reportToken: INTERNAL_TOKEN });
+      await waitForStates(rig.t, taskId, all('running'));
+      await eventually(async () => expect((await rig.t.request('GET', `/tasks/${taskId}`)).body.status).toBe('running'));
     } finally {
+      await back?.close();
       await rig.close();
     }
   });

@@ -103,6 +103,12 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
         status_reason: null,
         progress: null,
         reported_at: null,
+        report_age_ms: null,
+        attempts: 0,
+        next_attempt_at: null,
+        last_error: null,
+        lease_owner: null,
+        lease_until: null,
         update_dt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/),
         algo_type: '1',
         mtasks: [

@@ -52,6 +52,12 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
   @Transform(toBool) @IsBoolean() DB_MIGRATIONS_RUN = true;
   @Transform(toBool) @IsBoolean() DB_LOGGING = false;
+  /** Longest a single SQL statement may take before its connection is destroyed and the request answers 503. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) DB_QUERY_TIMEOUT_MS = 5000;
+  /** Longest a request waits for a pooled connection (including opening one) before answering 503. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) DB_ACQUIRE_TIMEOUT_MS = 5000;
+  /** Longest a booting replica waits for another one's migrations to finish. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) DB_MIGRATION_LOCK_TIMEOUT_MS = 120000;
 
   @IsIn(SUPPORTED_LANGUAGES as unknown as string[]) DEFAULT_LANGUAGE: Language = 'zh-CN';
   @IsString() TIME_ZONE = 'Asia/Shanghai';
@@ -79,14 +85,16 @@ export class EnvironmentVariables {
   /** What the ops service sends as Authorization on status reports; empty refuses every report. */
   @IsString() INTERNAL_TOKEN = '';
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) OPS_TIMEOUT_MS = 5000;
-  @Transform(toInt) @IsInt() @Min(0) @Max(100) OPS_MAX_RETRIES = 5;
   @Transform(toInt) @IsInt() @Min(1) @Max(600000) OPS_RETRY_BASE_MS = 500;
   @Transform(toInt) @IsInt() @Min(1) @Max(3600000) OPS_RETRY_MAX_MS = 30000;
   @Transform(toInt) @IsInt() @Min(1) @Max(256) DISPATCH_CONCURRENCY = 16;
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) DISPATCH_BATCH_SIZE = 200;
   @Transform(toInt) @IsInt() @Min(1000) @Max(86400000) HEARTBEAT_TIMEOUT_MS = 60000;
   @Transform(toInt) @IsInt() @Min(10) @Max(3600000) RECONCILE_INTERVAL_MS = 1000;
-  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) LEASE_MS = 60000;
+  /** How long a claim on a subtask lasts without renewal; renewed every third of it while work is in flight. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) LEASE_MS = 15000;
+  /** How often every replica re-derives task statuses left marked (by a crash, or another replica). */
+  @Transform(toInt) @IsInt() @Min(50) @Max(3600000) STATUS_SWEEP_INTERVAL_MS = 1000;
   @Transform(toBool) @IsBoolean() RECONCILER_ENABLED = true;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -121,8 +129,8 @@ export interface AppConfig {
   http: { host: string; port: number; bodyLimitBytes: number };
   validation: { xmlMaxBytes: number };
   db:
-    | { type: 'sqlite'; path: string; migrationsRun: boolean; logging: boolean }
-    | {
+    | ({ type: 'sqlite'; path: string; migrationsRun: boolean; logging: boolean } & DatabaseLimits)
+    | ({
         type: 'mysql';
         /** Which server speaks the MySQL protocol; both go through mysql2 and share migrations. */
         server: 'mysql' | 'mariadb';
@@ -134,7 +142,7 @@ export interface AppConfig {
         poolSize: number;
         migrationsRun: boolean;
         logging: boolean;
-      };
+      } & DatabaseLimits);
   i18n: { defaultLanguage: Language };
   time: { zone: string };
   auth: {
@@ -151,11 +159,11 @@ export interface AppConfig {
   /** The HTTP edge: CORS, proxies, parser limits, timeouts, rate limits (see src/common/http/). */
   edge: EdgeConfig;
   internal: { token: string | null };
+  status: { sweepIntervalMs: number };
   dispatch: {
     opsBaseUrl: string | null;
     publicBaseUrl: string;
     timeoutMs: number;
-    maxRetries: number;
     retryBaseMs: number;
     retryMaxMs: number;
     concurrency: number;
@@ -165,6 +173,13 @@ export interface AppConfig {
     leaseMs: number;
     reconcilerEnabled: boolean;
   };
+}
+
+/** How long the service waits on the database before giving up (both drivers; the pool only on MySQL). */
+export interface DatabaseLimits {
+  queryTimeoutMs: number;
+  acquireTimeoutMs: number;
+  migrationLockTimeoutMs: number;
 }
 
 // --- HTTP edge ---
@@ -255,18 +270,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (vars.NODE_ENV === 'production' && !vars.AUTH_TOKENS && !vars.AUTH_JWT_SECRET) {
     throw new ConfigError(['AUTH_TOKENS or AUTH_JWT_SECRET must be set in production']);
   }
-  if (vars.LEASE_MS <= vars.OPS_TIMEOUT_MS * 2 + vars.OPS_RETRY_MAX_MS) {
-    // A claim is extended before each try; it must outlive the longest backoff plus a call, or
-    // another replica could take the subtask while this one still works on it.
-    throw new ConfigError([
-      `LEASE_MS=${vars.LEASE_MS}: must exceed 2 × OPS_TIMEOUT_MS + OPS_RETRY_MAX_MS (${vars.OPS_TIMEOUT_MS * 2 + vars.OPS_RETRY_MAX_MS})`,
-    ]);
+  if (vars.LEASE_MS <= vars.OPS_TIMEOUT_MS * 2) {
+    // A claim covers one call and is renewed every third of its length: it must outlive a call
+    // with room for a missed renewal, or another replica could take a subtask still being worked on.
+    throw new ConfigError([`LEASE_MS=${vars.LEASE_MS}: must exceed 2 × OPS_TIMEOUT_MS (${vars.OPS_TIMEOUT_MS * 2})`]);
   }
   const tokens = vars.AUTH_TOKENS ? parseTokens(vars.AUTH_TOKENS) : parseTokens(vars.AUTH_JWT_SECRET ? '' : DEV_TOKENS, 0);
   if (vars.INTERNAL_TOKEN && [...vars.INTERNAL_TOKEN].length < MIN_TOKEN_LENGTH) {
     throw new ConfigError([`${describeValue('INTERNAL_TOKEN', vars.INTERNAL_TOKEN)}: must be at least ${MIN_TOKEN_LENGTH} characters`]);
   }
   const edge = loadEdgeConfig(vars);
+  const dbLimits: DatabaseLimits = {
+    queryTimeoutMs: vars.DB_QUERY_TIMEOUT_MS,
+    acquireTimeoutMs: vars.DB_ACQUIRE_TIMEOUT_MS,
+    migrationLockTimeoutMs: vars.DB_MIGRATION_LOCK_TIMEOUT_MS,
+  };
 
   return {
     env: vars.NODE_ENV as AppConfig['env'],
@@ -289,8 +307,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             poolSize: vars.DB_POOL_SIZE,
             migrationsRun: vars.DB_MIGRATIONS_RUN,
             logging: vars.DB_LOGGING,
+            ...dbLimits,
           }
-        : { type: 'sqlite', path: vars.DB_PATH, migrationsRun: vars.DB_MIGRATIONS_RUN, logging: vars.DB_LOGGING },
+        : { type: 'sqlite', path: vars.DB_PATH, migrationsRun: vars.DB_MIGRATIONS_RUN, logging: vars.DB_LOGGING, ...dbLimits },
     i18n: { defaultLanguage: vars.DEFAULT_LANGUAGE },
     time: { zone: vars.TIME_ZONE },
     auth: {
@@ -305,11 +324,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     runtime: { heapGrowingPercent: vars.GC_HEAP_GROWING_PERCENT },
     edge,
     internal: { token: vars.INTERNAL_TOKEN || null },
+    status: { sweepIntervalMs: vars.STATUS_SWEEP_INTERVAL_MS },
     dispatch: {
       opsBaseUrl: vars.OPS_BASE_URL ? vars.OPS_BASE_URL.replace(/\/+$/, '') : null,
       publicBaseUrl: (vars.PUBLIC_BASE_URL || listenUrl(vars.HOST, vars.PORT)).replace(/\/+$/, ''),
       timeoutMs: vars.OPS_TIMEOUT_MS,
-      maxRetries: vars.OPS_MAX_RETRIES,
       retryBaseMs: vars.OPS_RETRY_BASE_MS,
       retryMaxMs: vars.OPS_RETRY_MAX_MS,
       concurrency: vars.DISPATCH_CONCURRENCY,

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SceneModule } from '../scene/scene.module';
 import { StatusModule } from '../status/status.module';
-import { SubtaskModule } from '../subtask/subtask.module';
 import { TaskModule } from '../task/task.module';
 import { DispatchController, ReportsController } from './dispatch.controller';
 import { DispatchRepository } from './dispatch.repository';
@@ -12,7 +11,7 @@ import { ReportsService } from './reports.service';
 
 /** Start/stop, the reconciler that talks to the ops service, and the reports it sends back. */
 @Module({
-  imports: [TaskModule, SubtaskModule, SceneModule, StatusModule],
+  imports: [TaskModule, SceneModule, StatusModule],
   controllers: [DispatchController, ReportsController],
   providers: [DispatchRepository, DispatchService, OpsClient, ReconcilerService, ReportsService],
   exports: [ReconcilerService],

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, In, LessThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { SubtaskState } from '../status/domain/derive-task-status';
+import type { SubtaskState } from '../subtask/domain/states';
 import { SubtaskEntity } from '../subtask/subtask.entity';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { TransactionRunner } from '../database/transaction.runner';
 import type { ControlPatch } from './domain/transitions';
+import { WORK_RULES } from './domain/work';
+import type { OutcomePatch } from './domain/outcomes';
 
 export type SubtaskPatch = QueryDeepPartialEntity<SubtaskEntity>;
 
-/** Work is due: its time has come, no live lease holds it, and its state and wish call for a call to the ops service. */
+/**
+ * The SQL form of `isDue` (domain/work.ts), built from the same WORK_RULES: its time has come, no
+ * live lease holds it, and its state and wish call for work.
+ */
 function dueNow(now: Date, alias: string): Brackets {
   const c = (column: string) => `${alias}${column}`;
   return new Brackets((qb) =>
@@ -17,12 +22,13 @@ function dueNow(now: Date, alias: string): Brackets {
       .where(`${c('next_attempt_at')} <= :now`, { now })
       .andWhere(new Brackets((lease) => lease.where(`${c('lease_until')} IS NULL`).orWhere(`${c('lease_until')} < :now`, { now })))
       .andWhere(
-        new Brackets((work) =>
-          work
-            .where(`${c('desired_state')} = 'run' AND ${c('state')} IN ('scheduled', 'dispatching')`)
-            .orWhere(`${c('desired_state')} = 'stop' AND ${c('state')} = 'stopping'`)
-            .orWhere(`${c('state')} = 'lost'`),
-        ),
+        new Brackets((work) => {
+          WORK_RULES.forEach((rule, i) => {
+            const states = `${c('state')} IN (:...workStates${i})`;
+            const condition = rule.desired === null ? states : `${c('desired_state')} = :workDesired${i} AND ${states}`;
+            work.orWhere(condition, { [`workStates${i}`]: [...rule.states], [`workDesired${i}`]: rule.desired });
+          });
+        }),
       ),
   );
 }
@@ -71,23 +77,23 @@ export class DispatchRepository {
     return em.find(SubtaskEntity, { where: { task_id: taskId }, order: { position: 'ASC' }, lock });
   }
 
-  /** Running subtasks silent since `cutoff` become lost; answers the tasks whose status changed. */
-  markLost(cutoff: Date, now: Date, reason: string): Promise<string[]> {
-    return this.tx.run(async (em) => {
-      const repo = em.getRepository(SubtaskEntity);
-      const silent = await repo.find({
-        select: { id: true, task_id: true },
-        where: { state: 'running', desired_state: 'run', heartbeat_at: LessThan(cutoff) },
-      });
-      if (silent.length === 0) return [];
-      await repo
-        .createQueryBuilder()
-        .update()
-        .set({ state: 'lost', status_reason: reason, next_attempt_at: now, update_dt: now })
-        .where({ id: In(silent.map((s) => s.id)), state: 'running', heartbeat_at: LessThan(cutoff) })
-        .execute();
-      return [...new Set(silent.map((s) => s.task_id))];
+  /** Running subtasks silent since `cutoff` become lost, in the caller's transaction; answers them. */
+  async markLost(em: EntityManager, cutoff: Date, now: Date, reason: string): Promise<{ id: string; task_id: string; heartbeat_at: Date | null }[]> {
+    const repo = em.getRepository(SubtaskEntity);
+    const silent = await repo.find({
+      select: { id: true, task_id: true, heartbeat_at: true },
+      where: { state: 'running', desired_state: 'run', heartbeat_at: LessThan(cutoff) },
+      order: { id: 'ASC' },
+      lock: em.connection.options.type === 'better-sqlite3' ? undefined : { mode: 'pessimistic_write' },
     });
+    if (silent.length === 0) return [];
+    await repo
+      .createQueryBuilder()
+      .update()
+      .set({ state: 'lost', status_reason: reason, next_attempt_at: now, attempts: 0, update_dt: now })
+      .where({ id: In(silent.map((s) => s.id)), state: 'running', heartbeat_at: LessThan(cutoff) })
+      .execute();
+    return silent;
   }
 
   /**
@@ -118,10 +124,21 @@ export class DispatchRepository {
     });
   }
 
-  /** Extends a claim before another try; false when the claim was lost (expired and taken, or superseded). */
-  async renewLease(id: string, token: string, until: Date, attempts: number): Promise<boolean> {
-    const result = await this.tx.run((em) => em.update(SubtaskEntity, { id, lease_owner: token }, { lease_until: until, attempts }));
-    return Boolean(result.affected);
+  /** Extends the claims of work still in flight, one statement for all; answers how many were still held. */
+  async renewLeases(claims: ReadonlyMap<string, string>, until: Date): Promise<number> {
+    if (claims.size === 0) return 0;
+    const tokens = [...new Set(claims.values())];
+    const result = await this.tx.run((em) =>
+      em.update(SubtaskEntity, { id: In([...claims.keys()]), lease_owner: In(tokens) }, { lease_until: until }),
+    );
+    return result.affected ?? 0;
+  }
+
+  /** Gives claims back without an outcome (shutdown): the work is due again at once for any replica. */
+  async releaseAll(claims: ReadonlyMap<string, string>): Promise<void> {
+    if (claims.size === 0) return;
+    const tokens = [...new Set(claims.values())];
+    await this.tx.run((em) => em.update(SubtaskEntity, { id: In([...claims.keys()]), lease_owner: In(tokens) }, { lease_owner: null, lease_until: null }));
   }
 
   /** Gives a claim back without an outcome; with `retryAt`, the work is due again then. */
@@ -132,25 +149,14 @@ export class DispatchRepository {
   }
 
   /**
-   * Writes the outcome of a claimed piece of work and releases the lease, only if this claim
-   * still holds it, the generation is unchanged and the state is one the work expected.
-   * Answers whether the outcome was written.
+   * Writes the outcome of a claimed piece of work in the caller's transaction, only if this claim
+   * still holds it, the generation is unchanged and the state is one the work expected; the lease
+   * is released either way. Answers whether the outcome was written.
    */
-  finish(id: string, token: string, generation: number, expected: readonly SubtaskState[], patch: SubtaskPatch, now: Date): Promise<boolean> {
-    return this.tx.run(async (em) => {
-      const result = await em.update(
-        SubtaskEntity,
-        { id, lease_owner: token, generation, state: In([...expected]) },
-        { ...patch, lease_owner: null, lease_until: null, update_dt: now },
-      );
-      if (!result.affected) await em.update(SubtaskEntity, { id, lease_owner: token }, { lease_owner: null, lease_until: null });
-      return Boolean(result.affected);
-    });
-  }
-
-  /** Moves a claimed subtask on while keeping the lease (scheduled → dispatching). */
-  async advance(id: string, token: string, generation: number, from: SubtaskState, patch: SubtaskPatch, now: Date): Promise<boolean> {
-    const result = await this.tx.run((em) => em.update(SubtaskEntity, { id, lease_owner: token, generation, state: from }, { ...patch, update_dt: now }));
+  async finish(em: EntityManager, id: string, token: string, generation: number, expected: readonly SubtaskState[], patch: OutcomePatch, now: Date, keepLease = false): Promise<boolean> {
+    const lease: SubtaskPatch = keepLease ? {} : { lease_owner: null, lease_until: null };
+    const result = await em.update(SubtaskEntity, { id, lease_owner: token, generation, state: In([...expected]) }, { ...patch, ...lease, update_dt: now });
+    if (!result.affected && !keepLease) await em.update(SubtaskEntity, { id, lease_owner: token }, { lease_owner: null, lease_until: null });
     return Boolean(result.affected);
   }
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppException } from '../common/errors/app.exception';
 import { TransactionRunner } from '../database/transaction.runner';
-import type { StatusCounts, TaskStatus } from '../status/domain/derive-task-status';
-import { StatusAggregationService } from '../status/status-aggregation.service';
+import type { StatusCounts, TaskStatus } from '../task/domain/task-status';
+import { TaskStatusService } from '../task/task-status.service';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { SubtaskRepository } from '../subtask/subtask.repository';
 import type { TaskEntity } from '../task/task.entity';
@@ -41,7 +41,7 @@ export class DispatchService {
     private readonly tasks: TaskRepository,
     private readonly subtasks: SubtaskRepository,
     private readonly repository: DispatchRepository,
-    private readonly status: StatusAggregationService,
+    private readonly status: TaskStatusService,
     private readonly reconciler: ReconcilerService,
     private readonly tx: TransactionRunner,
   ) {}

@@ -1,18 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   BrokenCircuitError,
   bulkhead,
   circuitBreaker,
+  CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
   handleWhen,
   IPolicy,
-  retry,
   TaskCancelledError,
   timeout,
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
+import { CLOCK, Clock } from '../common/time/clock';
 import { MetricsService } from '../common/observability/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -23,81 +23,89 @@ export interface OpsAnswer {
   body: unknown;
 }
 
-/** A failure worth another try: 5xx, 429, a refused connection, a timeout. */
+/** A failure worth another attempt: 5xx, 429, a refused connection, a timeout. */
 class RetryableOpsError extends Error {}
 
-/** Every try failed; `reason` is written for the operator who reads the subtask's status_reason. */
+/** The ops service could not be reached or could not answer; `reason` names the real cause. */
 export class OpsUnavailableError extends Error {
-  constructor(
-    readonly attempts: number,
-    readonly reason: string,
-  ) {
+  constructor(readonly reason: string) {
     super(reason);
   }
 }
 
-export interface CallOptions {
-  /** Called before each retry (attempt ≥ 1), e.g. to extend the lease on the subtask. */
-  beforeRetry?: (attempt: number) => Promise<void>;
-  /** Retries for this call; the configured limit when absent. */
-  maxRetries?: number;
+/**
+ * The breaker is open: no call was made, so no attempt is used up. `retryAt` is when the breaker
+ * lets a trial call through; `reason` is the failure that opened it.
+ */
+export class OpsCircuitOpenError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly retryAt: Date,
+  ) {
+    super(`circuit open: ${reason}`);
+  }
 }
 
-const isRetryable = (error: Error): boolean =>
-  error instanceof RetryableOpsError || error instanceof TaskCancelledError || error instanceof BrokenCircuitError;
+/** Consecutive failures that open the breaker, and how long it stays open before a trial call. */
+const BREAKER_THRESHOLD = 20;
+const BREAKER_HALF_OPEN_MS = 5_000;
+
+const isRetryable = (error: Error): boolean => error instanceof RetryableOpsError || error instanceof TaskCancelledError;
 
 /**
- * The outbound side of API.md section 6, with cockatiel's policies: a timeout per try, retries with
- * exponential backoff and decorrelated jitter, a circuit breaker so a dead ops service is not
- * hammered by every subtask, and a bulkhead bounding the calls in flight from this instance.
+ * The outbound side of API.md section 6, one try per call: a timeout per try, a circuit breaker
+ * so a dead ops service is not hammered by every subtask, and a bulkhead bounding the calls in
+ * flight from this instance. Retrying is the reconciler's, with a durable backoff in the database,
+ * so no lease is held across sleeps and a restart loses no schedule.
  */
 @Injectable()
 export class OpsClient {
   readonly baseUrl: string | null;
+  private readonly logger = new Logger(OpsClient.name);
   private readonly perTry: IPolicy;
   private readonly breaker = circuitBreaker(handleWhen(isRetryable), {
-    halfOpenAfter: 5_000,
-    breaker: new ConsecutiveBreaker(20),
+    halfOpenAfter: BREAKER_HALF_OPEN_MS,
+    breaker: new ConsecutiveBreaker(BREAKER_THRESHOLD),
   });
+  private lastFailure = 'no answer';
+  private openedAt = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {
     this.baseUrl = config.dispatch.opsBaseUrl;
-    this.perTry = wrap(
-      bulkhead(config.dispatch.concurrency, Number.MAX_SAFE_INTEGER),
-      this.breaker,
-      timeout(config.dispatch.timeoutMs, TimeoutStrategy.Aggressive),
-    );
+    this.perTry = wrap(bulkhead(config.dispatch.concurrency, Number.MAX_SAFE_INTEGER), this.breaker, timeout(config.dispatch.timeoutMs, TimeoutStrategy.Aggressive));
+    this.breaker.onBreak(() => {
+      this.openedAt = this.clock.now().getTime();
+      this.logger.warn({ ops_base_url: this.baseUrl, cause: this.lastFailure }, `ops service circuit opened after ${BREAKER_THRESHOLD} consecutive failures`);
+    });
+    this.breaker.onReset(() => this.logger.warn({ ops_base_url: this.baseUrl }, 'ops service circuit closed: calls succeed again'));
   }
 
-  async call(operation: OpsOperation, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}, options: CallOptions = {}): Promise<OpsAnswer> {
-    if (!this.baseUrl) throw new OpsUnavailableError(0, 'OPS_BASE_URL is not configured');
-    const { dispatch } = this.config;
-    const policy = retry(handleWhen(isRetryable), {
-      maxAttempts: options.maxRetries ?? dispatch.maxRetries,
-      backoff: new ExponentialBackoff({ initialDelay: dispatch.retryBaseMs, maxDelay: dispatch.retryMaxMs }),
-    });
-    let attempts = 0;
-    let lastReason = 'no answer';
+  get circuitOpen(): boolean {
+    return this.breaker.state === CircuitState.Open;
+  }
+
+  /** One try. Throws OpsUnavailableError (worth another attempt later) or OpsCircuitOpenError (no attempt made). */
+  async call(operation: OpsOperation, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<OpsAnswer> {
+    if (!this.baseUrl) throw new OpsUnavailableError('OPS_BASE_URL is not configured');
     try {
-      return await policy.execute(async ({ attempt }) => {
-        attempts = attempt + 1;
-        if (attempt > 0) await options.beforeRetry?.(attempt);
-        try {
-          const answer = await this.perTry.execute(({ signal }) => this.send(method, path, body, headers, signal));
-          this.metrics.dispatchAttempts.inc({ operation, outcome: answer.status < 400 ? 'ok' : 'answered_4xx' });
-          return answer;
-        } catch (error) {
-          lastReason = this.describe(error);
-          this.metrics.dispatchAttempts.inc({ operation, outcome: error instanceof TaskCancelledError ? 'timeout' : 'error' });
-          throw error;
-        }
-      });
+      const answer = await this.perTry.execute(({ signal: trySignal }) => this.send(method, path, body, headers, signal ? AbortSignal.any([trySignal, signal]) : trySignal));
+      this.metrics.dispatchAttempts.inc({ operation, outcome: answer.status < 400 ? 'ok' : 'answered_4xx' });
+      return answer;
     } catch (error) {
-      if (!(error instanceof Error) || !isRetryable(error)) throw error;
-      throw new OpsUnavailableError(attempts, `ops service unavailable after ${attempts} attempt(s): ${lastReason}`);
+      if (error instanceof BrokenCircuitError) {
+        this.metrics.dispatchAttempts.inc({ operation, outcome: 'circuit_open' });
+        throw new OpsCircuitOpenError(this.lastFailure, new Date(Math.max(this.openedAt + BREAKER_HALF_OPEN_MS, this.clock.now().getTime() + 1_000)));
+      }
+      if (error instanceof TaskCancelledError || error instanceof RetryableOpsError) {
+        this.lastFailure = error instanceof TaskCancelledError ? `no answer within ${this.config.dispatch.timeoutMs} ms` : error.message;
+        this.metrics.dispatchAttempts.inc({ operation, outcome: error instanceof TaskCancelledError ? 'timeout' : 'error' });
+        throw new OpsUnavailableError(this.lastFailure);
+      }
+      throw error;
     }
   }
 
@@ -127,11 +135,5 @@ export class OpsClient {
       throw new RetryableOpsError(`HTTP ${response.status} ${detail}`.trim());
     }
     return { status: response.status, body: parsed };
-  }
-
-  private describe(error: unknown): string {
-    if (error instanceof TaskCancelledError) return `no answer within ${this.config.dispatch.timeoutMs} ms`;
-    if (error instanceof BrokenCircuitError) return 'circuit open after repeated failures';
-    return error instanceof Error ? error.message : String(error);
   }
 }

@@ -1,27 +1,42 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { SceneRepository } from '../scene/scene.repository';
-import { StatusAggregationService } from '../status/status-aggregation.service';
+import { StatusSweeper } from '../status/status-sweeper.service';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { TaskRepository } from '../task/task.repository';
+import type { BackoffPolicy } from './domain/backoff';
+import {
+  dispatchAccepted,
+  dispatchDue,
+  dispatchRefused,
+  lostForgotten,
+  lostObserved,
+  Outcome,
+  retryLater,
+  stopConfirmed,
+  stopRefused,
+  taskGone,
+  waitForCircuit,
+} from './domain/outcomes';
 import { buildStartBody, StartSubtaskBody } from './domain/payload';
 import { classifyOpsAnswer, observedState } from './domain/transitions';
+import { workFor } from './domain/work';
 import { DispatchRepository } from './dispatch.repository';
-import { OpsClient, OpsUnavailableError } from './ops-client';
+import { OpsCircuitOpenError, OpsClient, OpsUnavailableError } from './ops-client';
 
-const STATUS_FLUSH_MS = 50;
-
-/** The claim on a subtask was lost mid-work (it expired and was taken, or a start/stop superseded it). */
-class LeaseLostError extends Error {}
+/** Builds the dispatch body of a claimed subtask from its task's row and configuration. */
+type StartBodyBuilder = (subtask: SubtaskRow) => StartSubtaskBody;
 
 /**
  * Drives every subtask from its observed state toward its desired state, like a Kubernetes
- * controller: level-triggered (each pass looks at what the database says is due, not at events),
- * safe to repeat (dispatches carry an idempotency key per generation), and resumable (a claimed
- * subtask whose owner died is claimed again once its lease runs out).
+ * controller: level-triggered (each pass looks at what the database says is due), safe to repeat
+ * (dispatches carry an idempotency key per generation), and resumable (short leases, renewed while
+ * work is in flight; a dead owner's claims are taken over once they lapse). This class is the I/O
+ * shell: what is due and what each outcome writes are pure rules in domain/.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,11 +44,12 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   readonly instanceId = `${hostname().slice(0, 30)}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private passes = 0;
   private timer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly dirtyTasks = new Set<string>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  /** Subtask id → the claim token its work in flight holds. */
+  private readonly claims = new Map<string, string>();
+  private readonly abort = new AbortController();
   private stopped = false;
   /** A nudge came while a pass was under way, which may have looked before the new work existed. */
   private again = false;
@@ -42,11 +58,12 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly repository: DispatchRepository,
     private readonly ops: OpsClient,
     private readonly tasks: TaskRepository,
     private readonly scenes: SceneRepository,
-    private readonly status: StatusAggregationService,
+    private readonly status: StatusSweeper,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -54,17 +71,32 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     return this.config.dispatch.reconcilerEnabled && this.ops.baseUrl !== null;
   }
 
-  onApplicationBootstrap(): void {
-    if (this.enabled) this.scheduleNext();
+  private get backoff(): BackoffPolicy {
+    return { baseMs: this.config.dispatch.retryBaseMs, capMs: this.config.dispatch.retryMaxMs };
   }
 
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.scheduleNext();
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(250, Math.floor(this.config.dispatch.leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  /**
+   * SIGTERM: stop claiming, hand every claim back at once (another replica continues on its next
+   * pass), and abandon the calls in flight; a call the ops service did receive is deduplicated by
+   * its idempotency key when the next owner repeats it.
+   */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearTimeout(this.flushTimer);
-    await this.current;
+    clearInterval(this.renewTimer);
+    const held = new Map(this.claims);
+    this.claims.clear();
+    this.abort.abort();
+    await this.repository.releaseAll(held).catch((error: unknown) => this.logger.warn({ err: error }, 'claims not handed back at shutdown; they lapse after LEASE_MS'));
+    await this.current?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
-    await this.flushStatus();
   }
 
   /** Look for work now rather than at the next interval (after a start or stop). */
@@ -80,10 +112,9 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       .catch((error: unknown) => this.logger.error({ err: error }, 'reconcile pass failed'))
       .finally(() => {
         this.current = undefined;
-        // A full claim with room left (fast ops answers finished during the pass), or a nudge
-        // that arrived mid-pass: claim again now rather than at the next interval.
+        // A full claim with room left, or a nudge that arrived mid-pass: claim again now.
         const backlog = this.moreDue && this.inFlight.size < this.config.dispatch.concurrency * 2;
-        if (backlog || this.again) {
+        if ((backlog || this.again) && !this.stopped) {
           this.again = false;
           setImmediate(() => this.nudge());
         }
@@ -98,38 +129,57 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     }, this.config.dispatch.reconcileIntervalMs);
   }
 
+  private async renewLeases(): Promise<void> {
+    if (this.claims.size === 0 || this.stopped) return;
+    const until = new Date(this.clock.now().getTime() + this.config.dispatch.leaseMs);
+    await this.repository.renewLeases(this.claims, until).catch((error: unknown) => this.logger.warn({ err: error }, 'lease renewal failed'));
+  }
+
   private async pass(): Promise<void> {
     const { dispatch } = this.config;
-    const now = new Date();
-    const lost = await this.repository.markLost(
-      new Date(now.getTime() - dispatch.heartbeatTimeoutMs),
-      now,
-      `no report for more than ${Math.round(dispatch.heartbeatTimeoutMs / 1000)} s`,
-    );
-    lost.forEach((id) => this.markDirty(id));
+    const now = this.clock.now();
+    await this.detectLost(now);
 
     const room = dispatch.concurrency * 2 - this.inFlight.size;
-    if (room <= 0) return;
+    if (room <= 0 || this.stopped) return;
     const token = `${this.instanceId}#${this.passes + 1}`;
     const limit = Math.min(dispatch.batchSize, room);
     const claimed = await this.repository.claim(token, now, new Date(now.getTime() + dispatch.leaseMs), limit);
     this.moreDue = claimed.length === limit;
     if (claimed.length === 0) return;
     this.passes += 1;
-    const context = await this.loadContext(claimed);
-    for (const subtask of claimed) this.track(subtask, token, this.work(subtask, token, context));
+    const builders = await this.startBodyBuilders(claimed);
+    for (const subtask of claimed) this.track(subtask, token, this.work(subtask, token, builders));
+  }
+
+  /** Running subtasks silent past the heartbeat timeout become lost, with their tasks marked, in one transaction. */
+  private async detectLost(now: Date): Promise<void> {
+    const timeout = this.config.dispatch.heartbeatTimeoutMs;
+    const lost = await this.tx.run(async (em) => {
+      const rows = await this.repository.markLost(em, new Date(now.getTime() - timeout), now, `no report for more than ${Math.round(timeout / 1000)} s`);
+      await this.status.mark(em, rows.map((r) => r.task_id));
+      return rows;
+    });
+    if (lost.length === 0) return;
+    for (const row of lost) {
+      const silentMs = row.heartbeat_at ? now.getTime() - row.heartbeat_at.getTime() : null;
+      this.logger.warn({ subtask_id: row.id, task_id: row.task_id, silent_ms: silentMs }, 'subtask lost: no report within HEARTBEAT_TIMEOUT_MS');
+    }
+    this.status.nudge();
   }
 
   private track(subtask: SubtaskRow, token: string, work: Promise<void>): void {
+    this.claims.set(subtask.id, token);
     const tracked = work
       .catch(async (error: unknown) => {
-        if (error instanceof LeaseLostError) return;
-        this.logger.error({ err: error, subtask_id: subtask.id }, 'reconcile work failed');
+        if (this.stopped) return;
+        this.logger.error({ err: error, subtask_id: subtask.id, task_id: subtask.task_id }, 'reconcile work failed');
         // Give the claim back so the work is tried again soon, not after the lease runs out.
-        const retryAt = new Date(Date.now() + this.config.dispatch.retryBaseMs);
+        const retryAt = new Date(this.clock.now().getTime() + this.config.dispatch.retryBaseMs);
         await this.repository.release(subtask.id, token, retryAt).catch(() => undefined);
       })
       .finally(() => {
+        if (this.claims.get(subtask.id) === token) this.claims.delete(subtask.id);
         this.inFlight.delete(tracked);
         // With a backlog, a start of 1,000 subtasks must not wait an interval per claim: once half
         // the window is free, claim again (half, so each pass claims a batch, not one subtask).
@@ -139,179 +189,118 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Task rows and configurations of the claimed subtasks, one query per level for the whole batch. */
-  private async loadContext(claimed: readonly SubtaskRow[]): Promise<Map<string, (s: SubtaskRow) => StartSubtaskBody>> {
+  private async startBodyBuilders(claimed: readonly SubtaskRow[]): Promise<Map<string, StartBodyBuilder>> {
     const taskIds = [...new Set(claimed.filter((s) => s.desired_state === 'run').map((s) => s.task_id))];
-    const [tasks, config] = await Promise.all([this.tasks.findByIds(taskIds), this.scenes.loadForTasks(taskIds)]);
+    const [tasks, rows] = await Promise.all([this.tasks.findByIds(taskIds), this.scenes.loadForTasks(taskIds)]);
     const reportUrl = `${this.config.dispatch.publicBaseUrl}/internal/subtask-reports`;
-    const builders = new Map<string, (s: SubtaskRow) => StartSubtaskBody>();
+    const builders = new Map<string, StartBodyBuilder>();
     for (const task of tasks) {
-      const own = { mtasks: config.mtasks.filter((m) => m.task_id === task.id), scenes: config.scenes.filter((s) => s.task_id === task.id) };
+      const own = { mtasks: rows.mtasks.filter((m) => m.task_id === task.id), scenes: rows.scenes.filter((s) => s.task_id === task.id) };
       builders.set(task.id, (subtask) => buildStartBody(subtask, task, own, reportUrl));
     }
     return builders;
   }
 
-  private async work(subtask: SubtaskRow, token: string, bodies: Map<string, (s: SubtaskRow) => StartSubtaskBody>): Promise<void> {
-    const { state, desired_state: desired } = subtask;
-    if (state === 'stopping' && desired === 'stop') await this.stop(subtask, token);
-    else if (state === 'lost') await this.probe(subtask, token);
-    else if (desired === 'run' && (state === 'scheduled' || state === 'dispatching')) await this.dispatch(subtask, token, bodies.get(subtask.task_id));
-    else await this.repository.release(subtask.id, token);
-    this.markDirty(subtask.task_id);
+  private async work(subtask: SubtaskRow, token: string, builders: Map<string, StartBodyBuilder>): Promise<void> {
+    switch (workFor(subtask)) {
+      case 'dispatch':
+        return this.dispatch(subtask, token, builders.get(subtask.task_id));
+      case 'stop':
+        return this.stop(subtask, token);
+      case 'probe':
+        return this.probe(subtask, token);
+      default:
+        // Changed since it was found due (a start or stop in between): nothing to do under this claim.
+        await this.repository.release(subtask.id, token);
+    }
   }
 
-  /** Before each retry: extend the claim, or stop trying when it is no longer ours. */
-  private leaseExtender(subtask: SubtaskRow, token: string) {
-    return async (attempt: number): Promise<void> => {
-      const until = new Date(Date.now() + this.config.dispatch.leaseMs);
-      if (!(await this.repository.renewLease(subtask.id, token, until, attempt))) throw new LeaseLostError();
-    };
+  /** Writes an outcome under the claim, with its task marked for a status refresh in the same transaction. */
+  private async write(subtask: SubtaskRow, token: string, outcome: Outcome, keepLease = false): Promise<boolean> {
+    const now = this.clock.now();
+    const changesState = outcome.patch.state !== undefined && outcome.patch.state !== subtask.state;
+    const written = await this.tx.run(async (em) => {
+      const ok = await this.repository.finish(em, subtask.id, token, subtask.generation, outcome.expected, outcome.patch, now, keepLease);
+      if (ok && changesState) await this.status.mark(em, [subtask.task_id]);
+      return ok;
+    });
+    if (written && changesState) this.status.nudge();
+    if (written && outcome.warn) {
+      this.logger.warn({ subtask_id: subtask.id, task_id: subtask.task_id, generation: outcome.patch.generation ?? subtask.generation, attempts: outcome.patch.attempts }, outcome.warn);
+    }
+    return written;
   }
 
-  private async dispatch(subtask: SubtaskRow, token: string, body: ((s: SubtaskRow) => StartSubtaskBody) | undefined): Promise<void> {
-    const { id, generation } = subtask;
+  private async dispatch(subtask: SubtaskRow, token: string, body: StartBodyBuilder | undefined): Promise<void> {
+    let current = subtask;
     if (subtask.state === 'scheduled') {
-      if (!(await this.repository.advance(id, token, generation, 'scheduled', { state: 'dispatching' }, new Date()))) {
-        await this.repository.release(id, token);
-        return;
-      }
-      this.markDirty(subtask.task_id);
+      if (!(await this.write(subtask, token, dispatchDue(), true))) return;
+      current = { ...subtask, state: 'dispatching' };
     }
     if (!body) {
-      await this.repository.finish(id, token, generation, ['dispatching'], { state: 'failed', status_reason: 'the task no longer exists' }, new Date());
+      await this.write(current, token, taskGone());
       return;
     }
+    const { id, generation } = current;
     try {
-      const answer = await this.ops.call('start', 'POST', '/subtasks', body(subtask), { 'Idempotency-Key': `${id}:${generation}` }, { beforeRetry: this.leaseExtender(subtask, token) });
-      const outcome = classifyOpsAnswer(answer.status, answer.body, generation);
-      const now = new Date();
-      const patch =
-        outcome.kind === 'ok'
-          ? { state: 'running' as const, heartbeat_at: now, status_reason: null }
-          : { state: 'failed' as const, status_reason: `the ops service refused the subtask (${outcome.reason})` };
-      await this.repository.finish(id, token, generation, ['dispatching'], patch, now);
+      const answer = await this.ops.call('start', 'POST', '/subtasks', body(current), { 'Idempotency-Key': `${id}:${generation}` }, this.abort.signal);
+      const verdict = classifyOpsAnswer(answer.status, answer.body, generation);
+      const now = this.clock.now();
+      await this.write(current, token, verdict.kind === 'ok' ? dispatchAccepted(now) : retryOrRefuse(current, verdict, 'dispatch', now, this.backoff));
     } catch (error) {
-      if (!(error instanceof OpsUnavailableError)) throw error;
-      await this.repository.finish(
-        id,
-        token,
-        generation,
-        ['dispatching'],
-        { state: 'failed', attempts: error.attempts, status_reason: `${error.reason}; check the ops service at OPS_BASE_URL, then start again` },
-        new Date(),
-      );
+      await this.unavailable(current, token, 'dispatch', error);
     }
   }
 
   private async stop(subtask: SubtaskRow, token: string): Promise<void> {
     const { id, generation } = subtask;
     try {
-      const answer = await this.ops.call('stop', 'POST', `/subtasks/${encodeURIComponent(id)}/stop`, { generation }, {}, { beforeRetry: this.leaseExtender(subtask, token) });
+      const answer = await this.ops.call('stop', 'POST', `/subtasks/${encodeURIComponent(id)}/stop`, { generation }, {}, this.abort.signal);
       // 404: the ops service has nothing running under this id, which is what a stop wants.
-      const outcome = answer.status === 404 ? { kind: 'ok' as const } : classifyOpsAnswer(answer.status, answer.body, generation);
-      if (outcome.kind === 'ok') {
-        await this.repository.finish(id, token, generation, ['stopping'], { state: 'stopped', status_reason: null }, new Date());
-      } else {
-        await this.stopLater(subtask, token, `the ops service refused the stop (${outcome.reason})`);
-      }
+      const verdict = answer.status === 404 ? { kind: 'ok' as const } : classifyOpsAnswer(answer.status, answer.body, generation);
+      const now = this.clock.now();
+      await this.write(subtask, token, verdict.kind === 'ok' ? stopConfirmed() : stopRefused(subtask, verdict.reason, now, this.backoff));
     } catch (error) {
-      if (!(error instanceof OpsUnavailableError)) throw error;
-      await this.stopLater(subtask, token, `stop not confirmed: ${error.reason}`);
+      await this.unavailable(subtask, token, 'stop not confirmed', error);
     }
-  }
-
-  /** Not confirmed: it may still run, so it is not called stopped; the reason shows and the stop is retried later. */
-  private async stopLater(subtask: SubtaskRow, token: string, reason: string): Promise<void> {
-    const retryAt = new Date(Date.now() + this.config.dispatch.retryMaxMs);
-    await this.repository.finish(subtask.id, token, subtask.generation, ['stopping'], { status_reason: reason, next_attempt_at: retryAt }, new Date());
   }
 
   /** A lost subtask: ask the ops service what it knows and converge on that. */
   private async probe(subtask: SubtaskRow, token: string): Promise<void> {
     const { id, generation } = subtask;
-    const now = () => new Date();
     try {
-      const answer = await this.ops.call('get', 'GET', `/subtasks/${encodeURIComponent(id)}`, undefined, {}, { maxRetries: 1 });
+      const answer = await this.ops.call('get', 'GET', `/subtasks/${encodeURIComponent(id)}`, undefined, {}, this.abort.signal);
       const body = (answer.body ?? {}) as { generation?: unknown; state?: unknown; status_reason?: unknown; progress?: unknown };
       const known = answer.status === 200 && body.generation === generation;
       const observed = known ? observedState(body.state) : null;
+      const now = this.clock.now();
       if (answer.status === 404 || (answer.status === 200 && !known)) {
-        // The ops service lost it (restart, failover): dispatch again under a new generation.
-        await this.repository.finish(
-          id,
-          token,
-          generation,
-          ['lost'],
-          {
-            state: 'dispatching',
-            generation: generation + 1,
-            next_attempt_at: now(),
-            attempts: 0,
-            progress: null,
-            reported_at: null,
-            status_reason: 'lost by the ops service; dispatched again',
-          },
-          now(),
-        );
+        await this.write(subtask, token, lostForgotten(subtask, now));
       } else if (observed) {
         const reason = typeof body.status_reason === 'string' ? body.status_reason.slice(0, 1024) : null;
-        const progress = typeof body.progress === 'number' ? Math.round(body.progress) : subtask.progress;
-        await this.repository.finish(
-          id,
-          token,
-          generation,
-          ['lost'],
-          { state: observed, status_reason: observed === 'running' ? null : reason, progress, heartbeat_at: now() },
-          now(),
-        );
+        const progress = typeof body.progress === 'number' ? Math.round(body.progress) : null;
+        await this.write(subtask, token, lostObserved(subtask, observed, reason, progress, now));
       } else {
-        await this.retryProbeLater(subtask, token, `the ops service answered HTTP ${answer.status} with no usable state`);
+        await this.write(subtask, token, retryLater(subtask, 'lost: no report, and the ops service could not say', `HTTP ${answer.status} with no usable state`, now, this.backoff));
       }
     } catch (error) {
-      if (!(error instanceof OpsUnavailableError)) throw error;
-      await this.retryProbeLater(subtask, token, error.reason);
+      await this.unavailable(subtask, token, 'lost: no report, and the ops service could not say', error);
     }
   }
 
-  private async retryProbeLater(subtask: SubtaskRow, token: string, reason: string): Promise<void> {
-    await this.repository.finish(
-      subtask.id,
-      token,
-      subtask.generation,
-      ['lost'],
-      { status_reason: `lost: no report, and the ops service could not say: ${reason}`.slice(0, 1024), next_attempt_at: new Date(Date.now() + this.config.dispatch.retryMaxMs) },
-      new Date(),
-    );
-  }
-
-  /** Recompute these tasks' statuses shortly (when a caller's own refresh could not). */
-  refreshSoon(taskIds: Iterable<string>): void {
-    for (const id of taskIds) this.markDirty(id);
-  }
-
-  /** Task statuses are recomputed once per task per short window, not once per subtask. */
-  private markDirty(taskId: string): void {
-    this.dirtyTasks.add(taskId);
+  /** Unavailability never fails a subtask: it stays on its way, with a durable backoff (or waits for the breaker). */
+  private async unavailable(subtask: SubtaskRow, token: string, what: string, error: unknown): Promise<void> {
     if (this.stopped) return;
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      void this.flushStatus();
-    }, STATUS_FLUSH_MS);
-    this.flushTimer.unref();
+    if (error instanceof OpsCircuitOpenError) {
+      await this.write(subtask, token, waitForCircuit(subtask, what, error.reason, error.retryAt));
+      return;
+    }
+    if (!(error instanceof OpsUnavailableError)) throw error;
+    await this.write(subtask, token, retryLater(subtask, what, `ops service unavailable: ${error.reason}`, this.clock.now(), this.backoff));
   }
+}
 
-  async flushStatus(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.dirtyTasks.size === 0) return;
-      const ids = [...this.dirtyTasks];
-      this.dirtyTasks.clear();
-      try {
-        await this.tx.run((em) => this.status.refresh(em, ids));
-      } catch (error) {
-        this.logger.error({ err: error }, 'status refresh failed; trying again');
-        ids.forEach((id) => this.markDirty(id));
-      }
-    });
-    return this.flushing;
-  }
+/** A 429 or 5xx answered without an exception would be retried; any other non-success refuses. */
+function retryOrRefuse(subtask: SubtaskRow, verdict: { kind: 'retry' | 'refused'; reason: string }, what: string, now: Date, policy: BackoffPolicy): Outcome {
+  return verdict.kind === 'retry' ? retryLater(subtask, what, verdict.reason, now, policy) : dispatchRefused(verdict.reason);
 }

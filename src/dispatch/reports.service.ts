@@ -3,11 +3,10 @@ import { MetricsService } from '../common/observability/metrics.service';
 import { parseWireDateTime } from '../common/time/datetime';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
-import { StatusAggregationService } from '../status/status-aggregation.service';
+import { StatusSweeper } from '../status/status-sweeper.service';
 import { judgeReport, SubtaskControl } from './domain/transitions';
 import { DispatchRepository, ReportWrite } from './dispatch.repository';
 import type { ReportResultDto, SubtaskReportDto } from './dto/report.dto';
-import { ReconcilerService } from './reconciler.service';
 
 /**
  * Applies a batch of status reports from the ops service in one transaction: the reported rows
@@ -19,10 +18,9 @@ import { ReconcilerService } from './reconciler.service';
 export class ReportsService {
   constructor(
     private readonly repository: DispatchRepository,
-    private readonly status: StatusAggregationService,
+    private readonly status: StatusSweeper,
     private readonly metrics: MetricsService,
     private readonly tx: TransactionRunner,
-    private readonly reconciler: ReconcilerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -69,6 +67,8 @@ export class ReportsService {
         results[report.index] = { subtask_id: report.subtask_id, applied: true };
       }
       await this.repository.writeReports(em, [...writes.values()], now);
+      // Durable with the change itself: a crash before the refresh below leaves the mark to sweep.
+      await this.status.mark(em, changed);
       return changed;
     });
 
@@ -76,10 +76,10 @@ export class ReportsService {
     // stop use, so a report batch never holds subtask rows while waiting for a task row.
     if (stateChanged.size) {
       try {
-        await this.tx.run((em) => this.status.refresh(em, stateChanged));
+        await this.status.refreshNow(stateChanged);
       } catch (error) {
-        this.logger.warn({ err: error }, 'status refresh after reports deferred');
-        this.reconciler.refreshSoon(stateChanged);
+        this.logger.warn({ err: error }, 'status refresh after reports deferred to the sweep');
+        this.status.nudge();
       }
     }
 

@@ -1,5 +1,4 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { TaskEntity } from '../task/task.entity';
 
 /** An mtask (monitoring task) of a big task: a schedule plus the scenes it visits. */
 @Entity('tb_mtask')
@@ -7,9 +6,10 @@ import { TaskEntity } from '../task/task.entity';
 export class MtaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
   @Column({ type: 'varchar', length: 36 }) task_id: string;
-  @ManyToOne(() => TaskEntity, { onDelete: 'CASCADE' })
+  @ManyToOne('TaskEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'task_id' })
-  task?: TaskEntity;
+  /** The parent task, declared for the foreign key only and never loaded. */
+  task?: unknown;
   @Column({ type: 'int' }) position: number;
   @Column({ type: 'varchar', length: 64 }) mtask_unid: string;
   @Column({ type: 'varchar', length: 255, nullable: true }) name: string | null;

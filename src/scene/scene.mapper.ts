@@ -1,11 +1,11 @@
-import type { SubtaskState } from '../status/domain/derive-task-status';
 import type { MtaskResponseDto, SceneResponseDto } from './dto/mtask-response.dto';
 import type { MtaskRow, SceneRow } from './domain/scene-rows';
 
 /** What scenes show of the subtasks that run them. */
 export interface SubtaskRunInfo {
   vchan_refid: string | null;
-  state: SubtaskState;
+  /** The subtask's state name; a scene is running while one of its subtasks is `running`. */
+  state: string;
   status_reason: string | null;
   progress: number | null;
 }

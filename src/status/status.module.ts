@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { StatusAggregationService } from './status-aggregation.service';
+import { TaskModule } from '../task/task.module';
+import { StatusMarkRepository } from './status-mark.repository';
+import { StatusSweeper } from './status-sweeper.service';
 
-@Module({ providers: [StatusAggregationService], exports: [StatusAggregationService] })
+/** Keeps stored task statuses derived: durable marks written with subtask changes, swept level-triggered. */
+@Module({
+  imports: [TaskModule],
+  providers: [StatusMarkRepository, StatusSweeper],
+  exports: [StatusSweeper],
+})
 export class StatusModule {}

@@ -1,5 +1,5 @@
 import { AppException } from '../common/errors/app.exception';
-import { isActive } from '../status/domain/derive-task-status';
+import { isActive } from './domain/states';
 import type { SubtaskRow } from './subtask.mapper';
 
 /**

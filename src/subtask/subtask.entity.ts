@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { TaskEntity } from '../task/task.entity';
-import type { DesiredState, SubtaskState } from '../status/domain/derive-task-status';
+import type { DesiredState, SubtaskState } from './domain/states';
 
 /** What actually runs on an analysis server: one video channel, or one worker node for picture sources. */
 @Entity('tb_subtask')
@@ -10,9 +9,10 @@ import type { DesiredState, SubtaskState } from '../status/domain/derive-task-st
 export class SubtaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
   @Column({ type: 'varchar', length: 36 }) task_id: string;
-  @ManyToOne(() => TaskEntity, { onDelete: 'CASCADE' })
+  @ManyToOne('TaskEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'task_id' })
-  task?: TaskEntity;
+  /** The parent task, declared for the foreign key only and never loaded. */
+  task?: unknown;
   @Column({ type: 'int' }) position: number;
   @Column({ type: 'varchar', length: 128, nullable: true }) vchan_refid: string | null;
   @Column({ type: 'varchar', length: 255, nullable: true }) vchan_name: string | null;
@@ -29,7 +29,10 @@ export class SubtaskEntity {
   /** `reported_at` of the newest report applied; older reports are ignored. */
   @Column({ type: 'datetime', precision: 3, nullable: true }) reported_at: Date | null;
   @Column({ type: 'datetime', precision: 3, nullable: true }) heartbeat_at: Date | null;
+  /** Dispatch attempts of the current generation that met an unavailable ops service. */
   @Column({ type: 'int', default: 0 }) attempts: number;
+  /** The last failure talking to the ops service about this subtask, kept after it recovers. */
+  @Column({ type: 'varchar', length: 1024, nullable: true }) last_error: string | null;
   @Column({ type: 'datetime', precision: 3, nullable: true }) next_attempt_at: Date | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) lease_owner: string | null;
   @Column({ type: 'datetime', precision: 3, nullable: true }) lease_until: Date | null;

@@ -5,7 +5,7 @@ import type { SubtaskEntity } from './subtask.entity';
 
 export type SubtaskRow = Omit<SubtaskEntity, 'task'>;
 
-export function toSubtaskDto(row: SubtaskRow, zone: string): SubtaskDto {
+export function toSubtaskDto(row: SubtaskRow, zone: string, now: Date): SubtaskDto {
   return {
     subtask_id: row.id,
     task_id: row.task_id,
@@ -24,11 +24,17 @@ export function toSubtaskDto(row: SubtaskRow, zone: string): SubtaskDto {
     status_reason: row.status_reason,
     progress: row.progress,
     reported_at: formatWireDateTime(row.reported_at, zone),
+    report_age_ms: row.heartbeat_at && row.reported_at ? Math.max(0, now.getTime() - row.heartbeat_at.getTime()) : null,
+    attempts: row.attempts,
+    next_attempt_at: formatWireDateTime(row.next_attempt_at, zone),
+    last_error: row.last_error,
+    lease_owner: row.lease_until && row.lease_until.getTime() >= now.getTime() ? row.lease_owner : null,
+    lease_until: row.lease_until && row.lease_until.getTime() >= now.getTime() ? formatWireDateTime(row.lease_until, zone) : null,
     update_dt: formatWireDateTime(row.update_dt, zone)!,
   };
 }
 
 /** GET /subtasks/{id}: the subtask's fields, its task's algorithm type and its configuration view. */
-export function toSubtaskDetailDto(row: SubtaskRow, algoType: string, mtasks: MtaskResponseDto[], zone: string): Omit<SubtaskDetailResponseDto, 'ecode' | 'enote'> {
-  return { ...toSubtaskDto(row, zone), algo_type: algoType, mtasks };
+export function toSubtaskDetailDto(row: SubtaskRow, algoType: string, mtasks: MtaskResponseDto[], zone: string, now: Date): Omit<SubtaskDetailResponseDto, 'ecode' | 'enote'> {
+  return { ...toSubtaskDto(row, zone, now), algo_type: algoType, mtasks };
 }

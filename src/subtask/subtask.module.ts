@@ -1,15 +1,6 @@
 import { Module } from '@nestjs/common';
-import { SceneModule } from '../scene/scene.module';
-import { StatusModule } from '../status/status.module';
-import { SubtaskConfigService } from './subtask-config.service';
-import { SubtaskController } from './subtask.controller';
 import { SubtaskRepository } from './subtask.repository';
-import { SubtaskService } from './subtask.service';
 
-@Module({
-  imports: [SceneModule, StatusModule],
-  controllers: [SubtaskController],
-  providers: [SubtaskRepository, SubtaskService, SubtaskConfigService],
-  exports: [SubtaskRepository, SubtaskService],
-})
+/** tb_subtask's owner; the subtask endpoints live with the task aggregate, whose row lock they take. */
+@Module({ providers: [SubtaskRepository], exports: [SubtaskRepository] })
 export class SubtaskModule {}

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { SubtaskRunInfo } from '../scene/scene.mapper';
-import type { SubtaskState, SubtaskStatusInput } from '../status/domain/derive-task-status';
+import type { SubtaskState, SubtaskStatusInput } from './domain/states';
 import { selectIn } from '../database/select-in';
-import { TaskEntity } from '../task/task.entity';
 import { SubtaskEntity } from './subtask.entity';
 import type { SubtaskRow } from './subtask.mapper';
 
 const INSERT_CHUNK = 200;
 
-export type SubtaskRunRow = SubtaskRunInfo & SubtaskStatusInput & { task_id: string };
+export type SubtaskRunRow = SubtaskRunInfo & SubtaskStatusInput & { task_id: string; next_attempt_at: Date | null };
+
+export type SubtaskStatusRow = SubtaskStatusInput & { task_id: string; status_reason: string | null; next_attempt_at: Date | null };
 
 @Injectable()
 export class SubtaskRepository {
@@ -43,22 +44,17 @@ export class SubtaskRepository {
     await em.update(SubtaskEntity, { id }, { update_dt: at });
   }
 
-  /**
-   * The parent task row, unless deleted, for the subtask endpoints (the subtask module does not
-   * depend on the task module); `lock` takes its row lock, which every writer of a task's
-   * subtasks and configuration takes first.
-   */
-  findLiveTask(taskId: string, em: EntityManager = this.dataSource.manager, lock?: { mode: 'pessimistic_write' }): Promise<TaskEntity | null> {
-    return em.findOne(TaskEntity, { where: { id: taskId, deleted_dt: IsNull() }, lock });
-  }
-
-  /** Records that the task's configuration changed. */
-  async touchTask(em: EntityManager, taskId: string, at: Date): Promise<void> {
-    await em.update(TaskEntity, { id: taskId }, { update_dt: at });
-  }
-
   /** The few columns that status, scenes and mtasks show, for a page of tasks in one query. */
   runInfoForTasks(taskIds: readonly string[], em: EntityManager = this.dataSource.manager): Promise<SubtaskRunRow[]> {
-    return selectIn(em, SubtaskEntity, 'task_id', taskIds, ['task_id', 'vchan_refid', 'state', 'desired_state', 'status_reason', 'progress']);
+    return selectIn(em, SubtaskEntity, 'task_id', taskIds, ['task_id', 'vchan_refid', 'state', 'desired_state', 'status_reason', 'progress', 'next_attempt_at']);
+  }
+
+  /** What a task's status is derived from, for many tasks, read with the caller's lock. */
+  statusDetailsForTasks(em: EntityManager, taskIds: readonly string[], lock: { mode: 'pessimistic_read' } | undefined): Promise<SubtaskStatusRow[]> {
+    return em.find(SubtaskEntity, {
+      select: { task_id: true, state: true, desired_state: true, status_reason: true, next_attempt_at: true },
+      where: { task_id: In([...taskIds]) },
+      lock,
+    });
   }
 }

@@ -2,9 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Quer
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ok } from '../common/http/envelope';
+import { RequestLanguage } from '../common/http/request-language';
+import type { Language } from '../config/app-config';
 import { SubtaskListResponseDto } from '../subtask/dto/subtask-response.dto';
-import { toSubtaskDto } from '../subtask/subtask.mapper';
-import { SubtaskService } from '../subtask/subtask.service';
+import { SubtaskService } from './subtask.service';
 import { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-input.dto';
 import { TaskDetailResponseDto, TaskIdResponseDto, TaskListResponseDto } from './dto/task-response.dto';
 import { TaskService } from './task.service';
@@ -30,16 +31,16 @@ export class TaskController {
   @Get()
   @ApiOperation({ summary: 'List tasks, newest create_dt first, with derived status and nested configuration' })
   @ApiOkResponse({ type: TaskListResponseDto })
-  async list(@Query() query: ListTasksQueryDto): Promise<TaskListResponseDto> {
-    return ok(await this.tasks.list(query));
+  async list(@Query() query: ListTasksQueryDto, @RequestLanguage() lang: Language): Promise<TaskListResponseDto> {
+    return ok(await this.tasks.list(query, lang));
   }
 
   @Get(':task_id')
   @ApiOperation({ summary: 'One task with its status, counts and subtasks' })
   @ApiOkResponse({ type: TaskDetailResponseDto })
-  async get(@Param('task_id') id: string): Promise<TaskDetailResponseDto> {
-    const { task, subtasks } = await this.tasks.get(id);
-    return ok({ ...task, subtasks: subtasks.map((s) => toSubtaskDto(s, this.config.time.zone)) });
+  async get(@Param('task_id') id: string, @RequestLanguage() lang: Language): Promise<TaskDetailResponseDto> {
+    const { task, subtasks } = await this.tasks.get(id, lang);
+    return ok({ ...task, subtasks: this.subtasks.toDtos(subtasks) });
   }
 
   @Put(':task_id')

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { SourceType, VchanSpec } from '../subtask/domain/decompose';
-import type { StatusCounts, TaskStatus } from '../status/domain/derive-task-status';
+import type { StatusCounts, TaskStatus } from './domain/task-status';
 
 @Entity('tb_task')
 @Index('IDX_task_live_created', ['deleted_dt', 'create_dt', 'id'])
@@ -21,6 +21,8 @@ export class TaskEntity {
   @Column({ type: 'varchar', length: 16 }) status: TaskStatus;
   @Column({ type: 'json' }) status_counts: StatusCounts;
   @Column({ type: 'varchar', length: 1024, nullable: true }) status_reason: string | null;
+  /** When a subtask waiting for its time (run_dt, a schedule window, a retry) is due next. */
+  @Column({ type: 'datetime', precision: 3, nullable: true }) next_transition_at: Date | null;
   @Column({ type: 'datetime', precision: 3 }) create_dt: Date;
   @Column({ type: 'datetime', precision: 3 }) update_dt: Date;
   /** Soft delete: a deleted task is hidden but can be restored. */

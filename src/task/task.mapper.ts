@@ -1,16 +1,24 @@
 import { formatWireDateTime } from '../common/time/datetime';
 import type { MtaskRow, SceneRow } from '../scene/domain/scene-rows';
 import { SubtaskRunInfo, toMtaskResponses } from '../scene/scene.mapper';
+import type { Language } from '../config/app-config';
+import { formatStatusReason, summarizeTaskStatus, SubtaskStatusDetail } from './domain/task-status';
 import type { TaskDto } from './dto/task-response.dto';
 import type { TaskEntity } from './task.entity';
 
 export interface TaskConfigRows {
   mtasks: readonly MtaskRow[];
   scenes: readonly SceneRow[];
-  subtasks: readonly SubtaskRunInfo[];
+  subtasks: readonly (SubtaskRunInfo & SubtaskStatusDetail)[];
 }
 
-export function toTaskDto(task: TaskEntity, rows: TaskConfigRows, zone: string): TaskDto {
+/**
+ * The task as a client sees it. Status, counts, reason and next transition are derived from the
+ * subtask rows loaded with it, so a read is exact even while the stored copy (which the list
+ * filters and pages on) waits for its refresh; the reason is in the reader's language.
+ */
+export function toTaskDto(task: TaskEntity, rows: TaskConfigRows, zone: string, lang: Language): TaskDto {
+  const summary = summarizeTaskStatus(rows.subtasks);
   return {
     task_id: task.id,
     task_name: task.task_name,
@@ -23,9 +31,10 @@ export function toTaskDto(task: TaskEntity, rows: TaskConfigRows, zone: string):
     node_count: task.node_count,
     pull_source_url: task.pull_source_url,
     mtasks: toMtaskResponses(rows.mtasks, rows.scenes, rows.subtasks),
-    status: task.status,
-    status_counts: task.status_counts,
-    status_reason: task.status_reason,
+    status: summary.status,
+    status_counts: summary.counts,
+    status_reason: formatStatusReason(summary, lang),
+    next_transition_at: formatWireDateTime(summary.next_transition_at, zone),
     create_dt: formatWireDateTime(task.create_dt, zone)!,
     update_dt: formatWireDateTime(task.update_dt, zone)!,
   };

@@ -1,16 +1,20 @@
 import { Module } from '@nestjs/common';
 import { DictionaryModule } from '../dictionary/dictionary.module';
 import { SceneModule } from '../scene/scene.module';
-import { StatusModule } from '../status/status.module';
 import { SubtaskModule } from '../subtask/subtask.module';
+import { SubtaskConfigService } from './subtask-config.service';
+import { SubtaskController } from './subtask.controller';
+import { SubtaskService } from './subtask.service';
+import { TaskStatusService } from './task-status.service';
 import { TaskController } from './task.controller';
 import { TaskRepository } from './task.repository';
 import { TaskService } from './task.service';
 
+/** The task aggregate: tasks, their subtasks' endpoints and configuration, and their derived status. */
 @Module({
-  imports: [DictionaryModule, SceneModule, SubtaskModule, StatusModule],
-  controllers: [TaskController],
-  providers: [TaskRepository, TaskService],
-  exports: [TaskRepository, TaskService],
+  imports: [DictionaryModule, SceneModule, SubtaskModule],
+  controllers: [TaskController, SubtaskController],
+  providers: [TaskRepository, TaskService, TaskStatusService, SubtaskService, SubtaskConfigService],
+  exports: [TaskRepository, TaskService, TaskStatusService, SubtaskModule],
 })
 export class TaskModule {}

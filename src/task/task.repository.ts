@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import type { TaskStatus } from '../status/domain/derive-task-status';
+import type { TaskStatus } from './domain/task-status';
 import { selectIn } from '../database/select-in';
 import { dayOf, dayStart, locateOffset } from './domain/day-counts';
 import { TASK_COUNTER_SLOTS, TaskCounterEntity } from './task-counter.entity';
@@ -116,6 +116,29 @@ export class TaskRepository {
     const rows = await selectIn(this.dataSource.manager, TaskEntity, 'id', idRows.map((r) => r.id));
     const byId = new Map(rows.map((row) => [row.id, row]));
     return { total, tasks: idRows.map((r) => byId.get(r.id)).filter((t): t is TaskEntity => t !== undefined) };
+  }
+
+  /**
+   * The live task, its row locked for the rest of the transaction on MySQL: every writer of a
+   * task's subtasks or configuration takes this lock first.
+   */
+  lockLive(em: EntityManager, id: string): Promise<TaskEntity | null> {
+    return this.findLive(id, em, em.connection.options.type === 'better-sqlite3' ? undefined : { mode: 'pessimistic_write' });
+  }
+
+  /** Current stored statuses of these tasks, their rows locked in id order. */
+  async lockStatuses(em: EntityManager, ids: readonly string[], lock: { mode: 'pessimistic_write' } | undefined): Promise<Map<string, TaskStatus>> {
+    const rows = await em.find(TaskEntity, { select: { id: true, status: true }, where: { id: In([...ids]) }, order: { id: 'ASC' }, lock });
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  async writeStatus(em: EntityManager, id: string, status: Pick<TaskEntity, 'status' | 'status_counts' | 'status_reason' | 'next_transition_at'>): Promise<void> {
+    await em.update(TaskEntity, { id }, status);
+  }
+
+  /** Records that the task's configuration changed. */
+  async touch(em: EntityManager, id: string, at: Date): Promise<void> {
+    await em.update(TaskEntity, { id }, { update_dt: at });
   }
 
   async update(em: EntityManager, id: string, patch: Partial<TaskEntity>): Promise<void> {

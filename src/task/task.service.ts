@@ -3,21 +3,22 @@ import { EntityManager, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException } from '../common/errors/app.exception';
 import { parseWireDateTime } from '../common/time/datetime';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { APP_CONFIG, AppConfig, Language } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { DictionaryService } from '../dictionary/dictionary.service';
 import { toMtaskRows } from '../scene/domain/scene-rows';
 import { SceneRepository } from '../scene/scene.repository';
 import { throwIfInvalid } from '../scene/throw-if-invalid';
-import { countStates, deriveTaskStatus } from '../status/domain/derive-task-status';
-import { StatusAggregationService } from '../status/status-aggregation.service';
+import { countStates, deriveTaskStatus } from './domain/task-status';
 import { decomposeIntoSubtasks, SourceType } from '../subtask/domain/decompose';
 import { RECONFIGURABLE_STATES } from '../subtask/domain/subtask-config';
 import { SubtaskEntity } from '../subtask/subtask.entity';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { assertNoneActive } from '../subtask/active-guard';
 import { SubtaskRepository } from '../subtask/subtask.repository';
+import { channelsOf } from './domain/channels';
 import { validateNewTask, validateTaskUpdate } from './domain/validate-task';
+import { TaskStatusService } from './task-status.service';
 import { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-input.dto';
 import type { TaskDto } from './dto/task-response.dto';
 import { TaskEntity } from './task.entity';
@@ -33,7 +34,7 @@ export class TaskService implements OnModuleInit {
     private readonly scenes: SceneRepository,
     private readonly subtasks: SubtaskRepository,
     private readonly dictionary: DictionaryService,
-    private readonly status: StatusAggregationService,
+    private readonly status: TaskStatusService,
     private readonly tx: TransactionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -65,6 +66,7 @@ export class TaskService implements OnModuleInit {
       reported_at: null,
       heartbeat_at: null,
       attempts: 0,
+      last_error: null,
       next_attempt_at: null,
       lease_owner: null,
       lease_until: null,
@@ -85,6 +87,7 @@ export class TaskService implements OnModuleInit {
       status: deriveTaskStatus(subtasks),
       status_counts: countStates(subtasks),
       status_reason: null,
+      next_transition_at: null,
       create_dt: now,
       update_dt: now,
       deleted_dt: null,
@@ -101,7 +104,7 @@ export class TaskService implements OnModuleInit {
     return { task_id: taskId };
   }
 
-  async list(query: ListTasksQueryDto): Promise<{ total_num: number; offset: number; list_size: number; list_data: TaskDto[] }> {
+  async list(query: ListTasksQueryDto, lang: Language = this.config.i18n.defaultLanguage): Promise<{ total_num: number; offset: number; list_size: number; list_data: TaskDto[] }> {
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 10;
     const { total, tasks } = await this.tasks.page({ algo_type: query.algo_type, status: query.status, keyword: query.keyword }, offset, limit);
@@ -115,16 +118,17 @@ export class TaskService implements OnModuleInit {
         task,
         { mtasks: mtasksByTask.get(task.id) ?? [], scenes: scenesByTask.get(task.id) ?? [], subtasks: subtasksByTask.get(task.id) ?? [] },
         this.config.time.zone,
+        lang,
       ),
     );
     return { total_num: total, offset, list_size: list.length, list_data: list };
   }
 
-  async get(id: string): Promise<{ task: TaskDto; subtasks: SubtaskRow[] }> {
+  async get(id: string, lang: Language = this.config.i18n.defaultLanguage): Promise<{ task: TaskDto; subtasks: SubtaskRow[] }> {
     const task = await this.tasks.findLive(id);
     if (!task) throw new AppException('TASK_NOT_FOUND', { id });
     const [config, subtasks] = await Promise.all([this.scenes.loadForTasks([id]), this.subtasks.findByTask(id)]);
-    return { task: toTaskDto(task, { ...config, subtasks }, this.config.time.zone), subtasks };
+    return { task: toTaskDto(task, { ...config, subtasks }, this.config.time.zone, lang), subtasks };
   }
 
   async assertExists(id: string): Promise<void> {
@@ -136,8 +140,7 @@ export class TaskService implements OnModuleInit {
       const task = await this.lockLiveTask(em, id);
       const subtasks = await this.subtasks.findByTask(id, em);
       assertNoneActive(subtasks, 'TASK_ACTIVE');
-      const channels = new Map((task.vchans ?? []).map((v) => [v.vchan_refid, { is_ptz: v.is_ptz === true }]));
-      throwIfInvalid(validateTaskUpdate(dto, { algo_type: task.algo_type, source_type: task.source_type, channels }, this.rulesContext));
+      throwIfInvalid(validateTaskUpdate(dto, { algo_type: task.algo_type, source_type: task.source_type, channels: channelsOf(task) }, this.rulesContext));
 
       const patch: Partial<TaskEntity> = { update_dt: new Date() };
       if (dto.task_name !== undefined) patch.task_name = dto.task_name;
@@ -176,7 +179,7 @@ export class TaskService implements OnModuleInit {
   }
 
   private async lockLiveTask(em: EntityManager, id: string): Promise<TaskEntity> {
-    const task = await this.tasks.findLive(id, em, this.tx.lockMode());
+    const task = await this.tasks.lockLive(em, id);
     if (!task) throw new AppException('TASK_NOT_FOUND', { id });
     return task;
   }

@@ -9,7 +9,6 @@ export const FAST_DISPATCH_ENV = {
   RECONCILER_ENABLED: 'true',
   RECONCILE_INTERVAL_MS: '50',
   OPS_TIMEOUT_MS: '300',
-  OPS_MAX_RETRIES: '3',
   OPS_RETRY_BASE_MS: '20',
   OPS_RETRY_MAX_MS: '100',
   LEASE_MS: '1500',
@@ -58,6 +57,10 @@ export interface SubtaskView {
   desired_state: string;
   generation: number;
   status_reason: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  lease_owner: string | null;
 }
 
 export async function subtasksOf(t: TestApp, taskId: string): Promise<SubtaskView[]> {

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { emptyStatusCounts } from '../../src/status/domain/derive-task-status';
+import { emptyStatusCounts } from '../../src/task/domain/task-status';
 import type { TaskEntity } from '../../src/task/task.entity';
 
 export const XML = '<?xml version="1.0" encoding="UTF-8"?><root></root>';
@@ -89,6 +89,7 @@ export function taskRow(createdAt: number, overrides: Partial<TaskEntity> = {}):
     status: 'unconfigured',
     status_counts: emptyStatusCounts(),
     status_reason: null,
+    next_transition_at: null,
     create_dt: new Date(createdAt),
     update_dt: new Date(createdAt),
     deleted_dt: null,

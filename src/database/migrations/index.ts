@@ -3,6 +3,7 @@ import { TaskCounter1795567400000 } from './common/1795567400000-TaskCounter';
 import { DescendingListIndexes1795567500000 } from './common/1795567500000-DescendingListIndexes';
 import { TaskDayCounts1795567600000 } from './common/1795567600000-TaskDayCounts';
 import { SubtaskHeartbeatIndex1795567700000 } from './common/1795567700000-SubtaskHeartbeatIndex';
+import { ConvergenceState1795567800000 } from './common/1795567800000-ConvergenceState';
 import { Initial1795567244144 } from './mysql/1795567244144-Initial';
 import { Initial1795567246896 } from './sqlite/1795567246896-Initial';
 
@@ -11,5 +12,5 @@ import { Initial1795567246896 } from './sqlite/1795567246896-Initial';
  * in common/ (data, descending indexes, counter tables) run on both, with per-driver DDL where the
  * dialects differ.
  */
-export const MYSQL_MIGRATIONS: Function[] = [Initial1795567244144, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000, SubtaskHeartbeatIndex1795567700000];
-export const SQLITE_MIGRATIONS: Function[] = [Initial1795567246896, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000, SubtaskHeartbeatIndex1795567700000];
+export const MYSQL_MIGRATIONS: Function[] = [Initial1795567244144, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000, SubtaskHeartbeatIndex1795567700000, ConvergenceState1795567800000];
+export const SQLITE_MIGRATIONS: Function[] = [Initial1795567246896, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000, SubtaskHeartbeatIndex1795567700000, ConvergenceState1795567800000];

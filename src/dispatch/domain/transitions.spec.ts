@@ -1,4 +1,4 @@
-import { DESIRED_STATES, SUBTASK_STATES, SubtaskState } from '../../status/domain/derive-task-status';
+import { DESIRED_STATES, SUBTASK_STATES, SubtaskState } from '../../task/domain/task-status';
 import { classifyOpsAnswer, judgeReport as judge, observedState, planStart, planStop, SubtaskControl } from './transitions';
 
 const now = new Date('2026-11-26T08:00:00.000Z');

@@ -1,4 +1,4 @@
-import type { DesiredState, SubtaskState } from '../../status/domain/derive-task-status';
+import type { DesiredState, SubtaskState } from '../../task/domain/task-status';
 
 /** The columns the state machine reads. */
 export interface SubtaskControl {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { EnvelopeDto } from '../../common/http/envelope.dto';
-import { DESIRED_STATES, SUBTASK_STATES, TASK_STATUSES } from '../../status/domain/derive-task-status';
+import { DESIRED_STATES, SUBTASK_STATES, TASK_STATUSES } from '../../task/domain/task-status';
 
 export class TaskControlResponseDto extends EnvelopeDto {
   @ApiProperty() task_id: string;

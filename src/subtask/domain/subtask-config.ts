@@ -1,7 +1,7 @@
 import type { FieldError } from '../../common/errors/app.exception';
 import type { MtaskInputDto } from '../../scene/dto/mtask.dto';
 import { MtaskFields, MtaskRow, SceneRow, toMtaskFields, toSceneRow } from '../../scene/domain/scene-rows';
-import type { SubtaskState } from '../../status/domain/derive-task-status';
+import type { SubtaskState } from './states';
 
 /** States a subtask leaves for `unconfigured` when the configuration it was checked against changes. */
 export const RECONFIGURABLE_STATES: readonly SubtaskState[] = ['configured', 'stopped', 'failed', 'completed'];

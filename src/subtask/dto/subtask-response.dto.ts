@@ -1,7 +1,7 @@
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { EnvelopeDto, ListEnvelopeDto } from '../../common/http/envelope.dto';
 import { MtaskResponseDto } from '../../scene/dto/mtask-response.dto';
-import { DESIRED_STATES, SUBTASK_STATES } from '../../status/domain/derive-task-status';
+import { DESIRED_STATES, SUBTASK_STATES } from '../domain/states';
 
 export class SubtaskSourceDto {
   @ApiProperty({ nullable: true, type: String, description: 'Video channel (video sources)' }) vchan_refid: string | null;
@@ -22,7 +22,15 @@ export class SubtaskDto {
   @ApiProperty({ description: 'Increases on every new start' }) generation: number;
   @ApiProperty({ nullable: true, type: String }) status_reason: string | null;
   @ApiProperty({ nullable: true, type: Number }) progress: number | null;
-  @ApiProperty({ nullable: true, type: String, example: '2018-12-03 10:27:30.999' }) reported_at: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2018-12-03 10:27:30.999', description: 'When the ops service reported the state last applied' }) reported_at: string | null;
+  @ApiProperty({ nullable: true, type: 'integer', minimum: 0, description: 'How long ago the last report applied to this subtask arrived, in ms (heartbeats count)' })
+  report_age_ms: number | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Calls to the ops service for the current generation that met an unavailable ops service' }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, example: '2018-12-03 10:27:30.999', description: 'When the reconciler works on it next (a retry, run_dt, a stop to confirm)' })
+  next_attempt_at: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The last failure talking to the ops service about it, kept after it recovers' }) last_error: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The replica whose reconciler holds a claim on it right now' }) lease_owner: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2018-12-03 10:27:30.999', description: 'When that claim lapses unless renewed' }) lease_until: string | null;
   @ApiProperty({ example: '2018-12-03 10:27:30.999' }) update_dt: string;
 }
 

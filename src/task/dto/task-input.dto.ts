@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { IsStreamUrl, IsText, IsWireDateTime, Trim } from '../../common/validation/decorators';
 import { MtaskInputDto } from '../../scene/dto/mtask.dto';
-import { TASK_STATUSES, TaskStatus } from '../../status/domain/derive-task-status';
+import { TASK_STATUSES, TaskStatus } from '../domain/task-status';
 import { SOURCE_TYPES, SourceType } from '../../subtask/domain/decompose';
 
 export class VchanDto {

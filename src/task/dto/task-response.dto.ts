@@ -1,7 +1,7 @@
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { EnvelopeDto, ListEnvelopeDto } from '../../common/http/envelope.dto';
 import { MtaskResponseDto } from '../../scene/dto/mtask-response.dto';
-import { SUBTASK_STATES, TASK_STATUSES } from '../../status/domain/derive-task-status';
+import { SUBTASK_STATES, TASK_STATUSES } from '../domain/task-status';
 import { SOURCE_TYPES } from '../../subtask/domain/decompose';
 import { SubtaskDto } from '../../subtask/dto/subtask-response.dto';
 import { VchanDto } from './task-input.dto';
@@ -27,7 +27,9 @@ export class TaskDto {
   @ApiProperty({ type: [MtaskResponseDto] }) mtasks: MtaskResponseDto[];
   @ApiProperty({ enum: TASK_STATUSES, description: 'Derived from the subtasks (API.md section 5)' }) status: string;
   @ApiProperty({ ...statusCountsSchema, description: 'How many subtasks are in each state' }) status_counts: Record<string, number>;
-  @ApiProperty({ nullable: true, type: String }) status_reason: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "Why the task is not running, in the request's language (e.g. \"2 of 16 subtasks failed: …\")" }) status_reason: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2018-12-03 10:27:30.999', description: 'When a waiting task (run_dt, a schedule window, a retry) moves on next' })
+  next_transition_at: string | null;
   @ApiProperty({ example: '2018-12-03 10:27:30.999' }) create_dt: string;
   @ApiProperty({ example: '2018-12-03 10:27:30.999' }) update_dt: string;
 }

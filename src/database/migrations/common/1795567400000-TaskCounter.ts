@@ -1,5 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { TASK_COUNTER_SLOTS } from '../../../task/task-counter.entity';
+
+/** Slot rows as this migration created them; the live constant may change, an applied migration must not. */
+const TASK_COUNTER_SLOTS = 16;
 
 /** The live-task counter (see TaskCounterEntity), filled with the tasks that exist. DDL per driver. */
 export class TaskCounter1795567400000 implements MigrationInterface {

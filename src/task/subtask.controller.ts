@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ok } from '../common/http/envelope';
-import { SubtaskConfigDto } from './dto/subtask-config.dto';
-import { SubtaskDetailResponseDto, SubtaskStateResponseDto } from './dto/subtask-response.dto';
+import { SubtaskConfigDto } from '../subtask/dto/subtask-config.dto';
+import { SubtaskDetailResponseDto, SubtaskStateResponseDto } from '../subtask/dto/subtask-response.dto';
 import { SubtaskConfigService } from './subtask-config.service';
 
 @ApiTags('subtasks')

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException, FieldError } from '../common/errors/app.exception';
 import type { Payload } from '../common/http/envelope';
+import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { toMtaskRows } from '../scene/domain/scene-rows';
@@ -11,11 +12,13 @@ import type { MtaskResponseDto } from '../scene/dto/mtask-response.dto';
 import { toMtaskResponses } from '../scene/scene.mapper';
 import { SceneRepository } from '../scene/scene.repository';
 import { throwIfInvalid } from '../scene/throw-if-invalid';
-import { StatusAggregationService } from '../status/status-aggregation.service';
-import type { TaskEntity } from '../task/task.entity';
-import { assertNoneActive } from './active-guard';
-import { findMissingConfig } from './domain/completeness';
-import { isPictureSource } from './domain/decompose';
+import { channelsOf } from './domain/channels';
+import { TaskStatusService } from './task-status.service';
+import { TaskRepository } from './task.repository';
+import type { TaskEntity } from './task.entity';
+import { assertNoneActive } from '../subtask/active-guard';
+import { findMissingConfig } from '../subtask/domain/completeness';
+import { isPictureSource } from '../subtask/domain/decompose';
 import {
   bindScenesToChannel,
   checkAgainstOtherScenes,
@@ -23,16 +26,14 @@ import {
   RECONFIGURABLE_STATES,
   selectSubtaskConfig,
   sharesTaskConfig,
-} from './domain/subtask-config';
-import type { SubtaskConfigDto } from './dto/subtask-config.dto';
-import type { SubtaskDetailResponseDto, SubtaskStateResponseDto } from './dto/subtask-response.dto';
-import { SubtaskRow, toSubtaskDetailDto } from './subtask.mapper';
-import { SubtaskRepository } from './subtask.repository';
+} from '../subtask/domain/subtask-config';
+import type { SubtaskConfigDto } from '../subtask/dto/subtask-config.dto';
+import type { SubtaskDetailResponseDto, SubtaskStateResponseDto } from '../subtask/dto/subtask-response.dto';
+import { SubtaskRow, toSubtaskDetailDto } from '../subtask/subtask.mapper';
+import { SubtaskRepository } from '../subtask/subtask.repository';
 
 type StateAnswer = Payload<SubtaskStateResponseDto>;
 
-const channelsOf = (task: TaskEntity): Map<string, { is_ptz: boolean }> =>
-  new Map((task.vchans ?? []).map((v) => [v.vchan_refid, { is_ptz: v.is_ptz === true }]));
 
 /** Drops repeats of one rule on one field (the same PTZ problem found on the input and on the merged mtask). */
 function distinct(errors: FieldError[]): FieldError[] {
@@ -55,17 +56,19 @@ function distinct(errors: FieldError[]): FieldError[] {
 export class SubtaskConfigService {
   constructor(
     private readonly subtasks: SubtaskRepository,
+    private readonly tasks: TaskRepository,
     private readonly scenes: SceneRepository,
-    private readonly status: StatusAggregationService,
+    private readonly status: TaskStatusService,
     private readonly tx: TransactionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async get(id: string): Promise<Payload<SubtaskDetailResponseDto>> {
     const subtask = await this.subtasks.findById(id);
-    const task = subtask && (await this.subtasks.findLiveTask(subtask.task_id));
+    const task = subtask && (await this.tasks.findLive(subtask.task_id));
     if (!subtask || !task) throw new AppException('SUBTASK_NOT_FOUND', { id });
-    return toSubtaskDetailDto(subtask, task.algo_type, await this.view(subtask), this.config.time.zone);
+    return toSubtaskDetailDto(subtask, task.algo_type, await this.view(subtask), this.config.time.zone, this.clock.now());
   }
 
   /**
@@ -87,10 +90,10 @@ export class SubtaskConfigService {
         ? await this.replaceTaskConfig(em, task, siblings, dto)
         : await this.replaceChannelConfig(em, task, subtask, siblings, dto);
 
-      const now = new Date();
+      const now = this.clock.now();
       await this.subtasks.moveStates(em, [subtask, ...changed].map((s) => s.id), RECONFIGURABLE_STATES, 'unconfigured', now);
       await this.subtasks.touch(em, id, now);
-      await this.subtasks.touchTask(em, task.id, now);
+      await this.tasks.touch(em, task.id, now);
       await this.status.refresh(em, [task.id]);
       return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };
     });
@@ -112,7 +115,7 @@ export class SubtaskConfigService {
       const missing = findMissingConfig(await this.view(subtask, em));
       if (missing.length) throw new AppException('CONFIG_INCOMPLETE', { count: missing.length }, missing, { subtask_id: id });
 
-      if (subtask.state === 'unconfigured') await this.subtasks.moveStates(em, [id], ['unconfigured'], 'configured', new Date());
+      if (subtask.state === 'unconfigured') await this.subtasks.moveStates(em, [id], ['unconfigured'], 'configured', this.clock.now());
       await this.status.refresh(em, [task.id]);
       return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };
     });
@@ -187,7 +190,7 @@ export class SubtaskConfigService {
 
   /** A subtask of a deleted task is not found either. */
   private async lockLiveTask(em: EntityManager, taskId: string, subtaskId: string): Promise<TaskEntity> {
-    const task = await this.subtasks.findLiveTask(taskId, em, this.tx.lockMode());
+    const task = await this.tasks.lockLive(em, taskId);
     if (!task) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
     return task;
   }

@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, Clock } from '../common/time/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction.runner';
+import { TaskStatusChange, TaskStatusService } from '../task/task-status.service';
+import { StatusMarkRepository } from './status-mark.repository';
+
+/** Tasks re-derived per transaction: bounds how long one sweep holds task rows. */
+const SWEEP_BATCH = 200;
+/** Marks from one moment are swept together rather than one refresh per subtask change. */
+const NUDGE_DELAY_MS = 50;
+
+/**
+ * Re-derives the status of every marked task, level-triggered: at boot (whatever a crash left
+ * marked), after each local change (nudged), and every STATUS_SWEEP_INTERVAL_MS for marks other
+ * replicas left behind. Every replica sweeps; the task row lock makes concurrent sweeps of one
+ * task take turns, and a refresh is idempotent.
+ */
+@Injectable()
+export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StatusSweeper.name);
+  private timer: NodeJS.Timeout | undefined;
+  private nudgeTimer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = false;
+  /** Called with every status change a sweep makes (the journal, metrics). */
+  private readonly listeners: ((changes: TaskStatusChange[]) => void)[] = [];
+
+  constructor(
+    private readonly marks: StatusMarkRepository,
+    private readonly status: TaskStatusService,
+    private readonly tx: TransactionRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // What a crash left marked is repaired before the service answers.
+    await this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'status sweep at boot failed; retrying on the interval'));
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.nudgeTimer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Marks these tasks in the caller's transaction. */
+  mark(em: Parameters<StatusMarkRepository['mark']>[0], taskIds: Iterable<string>): Promise<void> {
+    return this.marks.mark(em, taskIds, this.clock.now());
+  }
+
+  /** Sweep soon: a local change was just committed. */
+  nudge(): void {
+    if (this.stopped || this.nudgeTimer) return;
+    this.nudgeTimer = setTimeout(() => {
+      this.nudgeTimer = undefined;
+      void this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'status sweep failed; retrying on the interval'));
+    }, NUDGE_DELAY_MS);
+    this.nudgeTimer.unref();
+  }
+
+  /** Re-derive these tasks now (after a commit that marked them); their marks go with it. */
+  async refreshNow(taskIds: Iterable<string>): Promise<void> {
+    const ids = [...new Set(taskIds)];
+    if (ids.length === 0) return;
+    await this.refreshBatch(ids);
+  }
+
+  /** Sweeps until no mark is left; concurrent callers share the sweep under way. Answers tasks refreshed. */
+  sweep(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.sweepAll().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.nudge();
+      }
+    });
+    return this.running;
+  }
+
+  onChanges(listener: (changes: TaskStatusChange[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private async sweepAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ids = await this.marks.pending(SWEEP_BATCH);
+      if (ids.length === 0) return total;
+      await this.refreshBatch(ids);
+      total += ids.length;
+      if (ids.length < SWEEP_BATCH || this.stopped) return total;
+    }
+  }
+
+  private async refreshBatch(ids: string[]): Promise<void> {
+    const changes = await this.tx.run(async (em) => {
+      const changed = await this.status.refresh(em, ids);
+      await this.marks.clear(em, ids);
+      return changed;
+    });
+    if (changes.length) for (const listener of this.listeners) listener(changes);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.sweep()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'status sweep failed; retrying on the interval'))
+        .finally(() => this.schedule());
+    }, this.config.status.sweepIntervalMs);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction.runner';
+import { SubtaskRepository } from '../subtask/subtask.repository';
+import { formatStatusReason, summarizeTaskStatus, SubtaskStatusDetail, TaskStatus } from './domain/task-status';
+import { TaskRepository } from './task.repository';
+
+/** A task whose stored status a refresh changed. */
+export interface TaskStatusChange {
+  task_id: string;
+  from: TaskStatus;
+  to: TaskStatus;
+}
+
+/**
+ * Keeps each task's stored `status`, `status_counts`, `status_reason` and `next_transition_at`
+ * equal to what the status rules derive from its subtasks, inside the caller's transaction.
+ * Task rows are locked first, in id order (the lock order of start, stop and edits, so no cycle
+ * forms); the subtasks are then read with a shared lock, so a concurrent writer of them either
+ * committed before (and is seen) or waits for this commit (and marks the task again).
+ */
+@Injectable()
+export class TaskStatusService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly subtasks: SubtaskRepository,
+    private readonly tx: TransactionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async refresh(em: EntityManager, taskIds: Iterable<string>): Promise<TaskStatusChange[]> {
+    const ids = [...new Set(taskIds)].sort();
+    if (ids.length === 0) return [];
+    const before = await this.tasks.lockStatuses(em, ids, this.tx.lockMode());
+    const rows = await this.subtasks.statusDetailsForTasks(em, ids, this.tx.readLockMode());
+    const byTask = new Map<string, SubtaskStatusDetail[]>(ids.map((id) => [id, []]));
+    for (const row of rows) byTask.get(row.task_id)?.push(row);
+    const changes: TaskStatusChange[] = [];
+    for (const [taskId, subtasks] of byTask) {
+      const from = before.get(taskId);
+      if (from === undefined) continue;
+      const summary = summarizeTaskStatus(subtasks);
+      await this.tasks.writeStatus(em, taskId, {
+        status: summary.status,
+        status_counts: summary.counts,
+        status_reason: formatStatusReason(summary, this.config.i18n.defaultLanguage),
+        next_transition_at: summary.next_transition_at,
+      });
+      if (from !== summary.status) changes.push({ task_id: taskId, from, to: summary.status });
+    }
+    return changes;
+  }
+}
