@@ -3,6 +3,7 @@ import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { I18nService } from 'nestjs-i18n';
 import { APP_CONFIG, AppConfig, Language } from '../../config/app-config';
+import { isDatabaseUnavailable } from '../../database/driver-errors';
 import { resolveLanguage } from '../http/language';
 import { AppException } from './app.exception';
 import { ErrorCode } from './error-codes';
@@ -30,16 +31,6 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-/** Driver errors that mean "the database is not reachable", answered 503 instead of 500. */
-const UNAVAILABLE_DB_CODES = new Set([
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_CON_COUNT_ERROR',
-  'SQLITE_BUSY',
-  'ER_LOCK_WAIT_TIMEOUT',
-]);
-
 /** Turns any thrown value into the standard `{ecode, enote, error, request_id}` body, localized. */
 @Injectable()
 export class ErrorResponder {
@@ -61,8 +52,8 @@ export class ErrorResponder {
       if (code) return new AppException(code);
       if (status < 500) return new AppException('BAD_REQUEST');
     }
-    const driverCode = (exception as { code?: unknown } | null)?.code;
-    if (typeof driverCode === 'string' && UNAVAILABLE_DB_CODES.has(driverCode)) {
+    // The database is unreachable, timed out or overloaded: by code, TypeORM's driverError, errno or message.
+    if (isDatabaseUnavailable(exception)) {
       this.logger.warn({ err: exception }, 'database unavailable');
       return new AppException('SERVICE_UNAVAILABLE');
     }
