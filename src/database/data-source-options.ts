@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
+import { guardedMysql2 } from './mysql-guard';
 
 /** One place that turns the validated config into TypeORM options, for the app and the migration CLI alike. */
 export function buildDataSourceOptions(db: AppConfig['db']): DataSourceOptions {
@@ -26,6 +27,11 @@ export function buildDataSourceOptions(db: AppConfig['db']): DataSourceOptions {
       timezone: 'Z',
       poolSize: db.poolSize,
       migrations: MYSQL_MIGRATIONS,
+      // mysql2 with a timeout on every query and on pool acquisition (see mysql-guard.ts); opening
+      // a connection to a server that accepts TCP but never greets is bounded by the same limit.
+      connectorPackage: 'mysql2',
+      driver: guardedMysql2({ queryTimeoutMs: db.queryTimeoutMs, acquireTimeoutMs: db.acquireTimeoutMs }),
+      connectTimeout: db.acquireTimeoutMs,
       // TypeORM sends text queries, never prepared statements, yet mysql2's statement cache fills
       // 4 arrays of 16,000 slots per pooled connection (512 KB of heap each, 5 MB for a pool of 10)
       // that every full GC has to walk. 0 means the default to mysql2, hence 1.

@@ -37,9 +37,14 @@ export class HealthController {
   })
   @ApiOkResponse({ type: HealthResponseDto })
   async ready(): Promise<HealthResponseDto> {
-    const ops = await this.probeOps();
+    // Both probes at once, each bounded: the database by the same DB_QUERY_TIMEOUT_MS as every
+    // request, so a frozen database fails readiness about as fast as it fails requests.
+    const opsProbe = this.probeOps();
+    const dbCheck = this.health.check([() => this.db.pingCheck('database', { timeout: this.config.db.queryTimeoutMs })]);
+    dbCheck.catch(() => undefined);
+    const ops = await opsProbe;
     try {
-      const result = await this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
+      const result = await dbCheck;
       return ok({ status: result.status, checks: { ...result.details, ...ops } });
     } catch (error) {
       const checks = (error as { getResponse?: () => { details?: unknown } }).getResponse?.().details ?? {};
