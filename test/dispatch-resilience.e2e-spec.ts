@@ -62,8 +62,11 @@ describe.each(DATABASE_KINDS)('dispatch resilience on %s', (kind) => {
   it('lets two service instances reconcile the same database at once without dispatching anything twice', async () => {
     const db = await createTestDatabase(kind);
     const sim = await OpsSimulator.start({ latencyMs: 50, reportIntervalMs: 200, reportToken: INTERNAL_TOKEN });
-    const one = await TestApp.start(kind, { ...FAST_DISPATCH_ENV, OPS_BASE_URL: sim.url, DISPATCH_BATCH_SIZE: '10' }, db);
-    const two = await TestApp.start(kind, { ...FAST_DISPATCH_ENV, OPS_BASE_URL: sim.url, DISPATCH_BATCH_SIZE: '10' }, db);
+    // A timeout would be retried under the same key (a replay the ops service absorbs); with a
+    // generous one, a second POST could only mean that two instances held the same claim.
+    const env = { ...FAST_DISPATCH_ENV, OPS_BASE_URL: sim.url, DISPATCH_BATCH_SIZE: '10', OPS_TIMEOUT_MS: '3000', LEASE_MS: '8000' };
+    const one = await TestApp.start(kind, env, db);
+    const two = await TestApp.start(kind, env, db);
     try {
       sim.setOptions({ reportUrl: `${await one.listen()}/internal/subtask-reports` });
       const { taskId, subtaskIds } = await createConfiguredTask(one, 60);
@@ -72,6 +75,7 @@ describe.each(DATABASE_KINDS)('dispatch resilience on %s', (kind) => {
       await Promise.all([one.app.get(ReconcilerService).tick(), two.app.get(ReconcilerService).tick()]);
       const list = await waitForStates(two, taskId, all('running'), 60_000);
       expect(list.map((s) => s.generation)).toEqual(Array(60).fill(1));
+      expect(list.map((s) => s.last_error)).toEqual(Array(60).fill(null));
       // Not even an idempotent replay: each subtask was POSTed exactly once, by one instance.
       expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual(Array(60).fill(1));
       expect(sim.stats().startPostsByKey.size).toBe(60);
