@@ -240,5 +240,5 @@ describe('the database layer under faults (private MariaDB, latin1 server defaul
       if (frozen) server.thaw();
       await app.close();
     }
-  });
+  }, 45_000);
 });
