@@ -1,6 +1,5 @@
 import './common/http/request-language';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -8,10 +7,10 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { FastifyHttpOptions } from 'fastify';
 import type { IncomingMessage, Server } from 'node:http';
-import { AppModule, AppOverrides } from './app.module';
+import { AppModule } from './app.module';
 import { AppException } from './common/errors/app.exception';
 import { ErrorResponder } from './common/errors/error-response';
-import { corsOptions, helmetOptions } from './common/http/edge-headers';
+import { corsOptions, securityHeaders } from './common/http/edge-headers';
 import {
   createClientErrorHandler,
   createFrameworkErrorHandler,
@@ -21,7 +20,6 @@ import {
 import { exceedsJsonDepth } from './common/http/json-depth';
 import { resolveLanguage } from './common/http/language';
 import { attachRouteIndex, RouteIndex } from './common/http/route-index';
-import { explainJsonParseError } from './common/validation/raw-input';
 import { MetricsService } from './common/observability/metrics.service';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { buildOpenApiDocument } from './swagger';
@@ -29,7 +27,7 @@ import { buildOpenApiDocument } from './swagger';
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Builds the app exactly as `main.ts` runs it; end-to-end tests call this too. */
-export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
+export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
   const { edge } = config;
   // The error envelope for what fails before Nest sees a request; bound once the app exists.
@@ -58,7 +56,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides:
     },
   };
   const adapter = new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
     // Body parsing is Fastify's own, set up below.
     bodyParser: false,
@@ -76,9 +74,17 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides:
   const routes = new RouteIndex();
   attachRouteIndex(fastify, routes);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
-  // Security headers first, so even a preflight answer carries them; then CORS, which answers
-  // preflights before anything can ask for a token (no CORS at all without origins).
-  await app.register(fastifyHelmet, helmetOptions);
+  // First of every request: its language, its id, security headers (@fastify/helmet's, computed
+  // once: see securityHeaders), and the URL and header limits. A callback hook: no promise per request.
+  const security = await securityHeaders();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    request.lang = resolveLanguage(request.headers['accept-language'], config.i18n.defaultLanguage);
+    void reply.headers(security).header('x-request-id', request.id);
+    if (request.url.length > MAX_URL_LENGTH) return done(new AppException('URI_TOO_LONG'));
+    if (request.raw.rawHeaders.length > MAX_HEADER_COUNT * 2) return done(new AppException('HEADERS_TOO_LARGE'));
+    done();
+  });
+  // CORS answers preflights before anything can ask for a token; none at all without origins.
   if (edge.corsOrigins.length) await app.register(fastifyCors, corsOptions(edge.corsOrigins));
   // The API speaks JSON only: other bodies get 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser(['text/plain']);
@@ -89,17 +95,11 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides:
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
     return parseJson(request, body as string, (error, value) => {
-      if (error) return done(explainJsonParseError(error, body as string), undefined);
+      if (error) return done(error, undefined);
       // Validation recurses: a body nested thousands of levels deep is refused here, walked iteratively.
       if (exceedsJsonDepth(value, edge.jsonMaxDepth)) return done(new AppException('JSON_TOO_DEEP', { max: edge.jsonMaxDepth }), undefined);
       return done(null, value);
     });
-  });
-  fastify.addHook('onRequest', async (request, reply) => {
-    request.lang = resolveLanguage(request.headers['accept-language'], config.i18n.defaultLanguage);
-    void reply.header('x-request-id', request.id);
-    if (request.url.length > MAX_URL_LENGTH) throw new AppException('URI_TOO_LONG');
-    if (request.raw.rawHeaders.length > MAX_HEADER_COUNT * 2) throw new AppException('HEADERS_TOO_LARGE');
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {

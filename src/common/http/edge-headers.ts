@@ -1,5 +1,6 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
-import type { FastifyHelmetOptions } from '@fastify/helmet';
+import fastifyHelmet, { FastifyHelmetOptions } from '@fastify/helmet';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 
 /** Request headers the admin SPA may send cross-origin. */
 export const CORS_ALLOWED_HEADERS = [
@@ -72,3 +73,22 @@ export const RAW_SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
+
+/** What the hooks of @fastify/helmet write, minus what every response has anyway. */
+const NOT_SECURITY = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+
+/**
+ * The headers @fastify/helmet writes with `helmetOptions`, computed once. The plugin itself runs two
+ * hooks per request and rebuilds its middleware (and the CSP string) on each; the headers never
+ * change, so the service sets these from its own onRequest hook instead, as one object.
+ */
+export async function securityHeaders(): Promise<Record<string, string>> {
+  const probe = new FastifyAdapter().getInstance();
+  await probe.register(fastifyHelmet, helmetOptions);
+  probe.get('/', (_request, reply) => reply.send(''));
+  const res = await probe.inject({ method: 'GET', url: '/' });
+  await probe.close();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) if (!NOT_SECURITY.has(name) && typeof value === 'string') headers[name] = value;
+  return headers;
+}
