@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { FastifyHttpOptions } from 'fastify';
 import type { IncomingMessage, Server } from 'node:http';
-import { AppModule } from './app.module';
+import { AppModule, AppOverrides } from './app.module';
 import { AppException } from './common/errors/app.exception';
 import { ErrorResponder } from './common/errors/error-response';
 import { corsOptions, securityHeaders } from './common/http/edge-headers';
@@ -20,6 +20,7 @@ import {
 import { exceedsJsonDepth } from './common/http/json-depth';
 import { resolveLanguage } from './common/http/language';
 import { attachRouteIndex, RouteIndex } from './common/http/route-index';
+import { explainJsonParseError } from './common/validation/raw-input';
 import { MetricsService } from './common/observability/metrics.service';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { buildOpenApiDocument } from './swagger';
@@ -27,7 +28,7 @@ import { buildOpenApiDocument } from './swagger';
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Builds the app exactly as `main.ts` runs it; end-to-end tests call this too. */
-export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
+export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
   const { edge } = config;
   // The error envelope for what fails before Nest sees a request; bound once the app exists.
@@ -56,7 +57,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
     },
   };
   const adapter = new FastifyAdapter(options as ConstructorParameters<typeof FastifyAdapter>[0]);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
     bufferLogs: true,
     // Body parsing is Fastify's own, set up below.
     bodyParser: false,
@@ -95,7 +96,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<N
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
     return parseJson(request, body as string, (error, value) => {
-      if (error) return done(error, undefined);
+      if (error) return done(explainJsonParseError(error, body as string), undefined);
       // Validation recurses: a body nested thousands of levels deep is refused here, walked iteratively.
       if (exceedsJsonDepth(value, edge.jsonMaxDepth)) return done(new AppException('JSON_TOO_DEEP', { max: edge.jsonMaxDepth }), undefined);
       return done(null, value);
