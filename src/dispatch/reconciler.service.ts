@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CLOCK, Clock } from '../common/time/clock';
@@ -39,7 +39,7 @@ type StartBodyBuilder = (subtask: SubtaskRow) => StartSubtaskBody;
  * shell: what is due and what each outcome writes are pure rules in domain/.
  */
 @Injectable()
-export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReconcilerService.name);
   readonly instanceId = `${hostname().slice(0, 30)}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private passes = 0;
@@ -83,19 +83,20 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * SIGTERM: stop claiming, hand every claim back at once (another replica continues on its next
-   * pass), and abandon the calls in flight; a call the ops service did receive is deduplicated by
-   * its idempotency key when the next owner repeats it.
+   * SIGTERM, before the HTTP server closes: stop claiming, let a pass already claiming finish (so
+   * its claims are known), abandon the calls in flight and hand every claim back at once, so
+   * another replica continues on its next pass. A call the ops service did receive is deduplicated
+   * by its idempotency key when the next owner repeats it.
    */
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.renewTimer);
+    await this.current?.catch(() => undefined);
+    this.abort.abort();
     const held = new Map(this.claims);
     this.claims.clear();
-    this.abort.abort();
     await this.repository.releaseAll(held).catch((error: unknown) => this.logger.warn({ err: error }, 'claims not handed back at shutdown; they lapse after LEASE_MS'));
-    await this.current?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
   }
 
