@@ -2,7 +2,8 @@ import { join } from 'node:path';
 
 /**
  * Sizes and durations of a benchmark run. `--quick` is a smoke run (about a minute): a tenth of
- * the data, one run per case, short windows. Everything else is the full run the issue asks for.
+ * the data, one run per case, short windows. Everything else is the full run, at the sizes the README's
+ * performance targets are stated for.
  */
 export interface BenchConfig {
   quick: boolean;

@@ -12,7 +12,7 @@ export interface TaskForDispatch {
   store_conf_unid: string | null;
 }
 
-/** The body of `POST {OPS_BASE_URL}/subtasks`, exactly as API.md section 6 and the issue define it. */
+/** The body of `POST {OPS_BASE_URL}/subtasks`, exactly as API.md section 6 defines it. */
 export interface StartSubtaskBody {
   subtask_id: string;
   task_id: string;
