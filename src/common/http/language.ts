@@ -1,3 +1,4 @@
+import { parse, pick } from 'accept-language-parser';
 import { Language, SUPPORTED_LANGUAGES } from '../../config/app-config';
 
 /**
@@ -7,22 +8,10 @@ import { Language, SUPPORTED_LANGUAGES } from '../../config/app-config';
 export function resolveLanguage(header: string | string[] | undefined, fallback: Language): Language {
   const value = Array.isArray(header) ? header.join(',') : header;
   if (!value) return fallback;
-  const ranked = value
-    .split(',')
-    .map((part, index) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      const quality = q ? Number(q.slice(2)) : 1;
-      return { tag: tag.trim().toLowerCase(), quality: Number.isFinite(quality) ? quality : 0, index };
-    })
-    .filter((entry) => entry.tag && entry.quality > 0)
-    .sort((a, b) => b.quality - a.quality || a.index - b.index);
-  for (const { tag } of ranked) {
-    const exact = SUPPORTED_LANGUAGES.find((lang) => lang.toLowerCase() === tag);
-    if (exact) return exact;
-    const primary = tag.split('-')[0];
-    const loose = SUPPORTED_LANGUAGES.find((lang) => lang.toLowerCase().split('-')[0] === primary);
-    if (loose) return loose;
+  for (const accepted of parse(value)) {
+    if (!(accepted.quality > 0)) continue;
+    const match = pick(SUPPORTED_LANGUAGES, [accepted]) ?? pick(SUPPORTED_LANGUAGES, [accepted], { loose: true });
+    if (match) return match;
   }
   return fallback;
 }
