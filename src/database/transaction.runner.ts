@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { DelegateBackoff, handleWhen, retry, RetryPolicy } from 'cockatiel';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -10,6 +11,15 @@ import { DataSource, EntityManager } from 'typeorm';
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']);
 const MAX_ATTEMPTS = 3;
 
+function conflictCode(error: unknown): string | undefined {
+  return (error as { driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+}
+
+const isRetryable = (error: Error): boolean => {
+  const code = conflictCode(error);
+  return code !== undefined && RETRYABLE.has(code);
+};
+
 /**
  * Owns every write transaction. SQLite has one connection, so transactions are queued instead of
  * interleaved on it; a transaction that lost a lock conflict is retried, since it was rolled back whole.
@@ -19,7 +29,11 @@ export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
   private sqliteQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {
+    this.deadlockRetry.onRetry((event) => {
+      if ('error' in event) this.logger.warn({ code: conflictCode(event.error), attempt: event.attempt }, 'transaction retried after a lock conflict');
+    });
+  }
 
   get isMysql(): boolean {
     return this.dataSource.options.type !== 'better-sqlite3';
@@ -34,17 +48,14 @@ export class TransactionRunner {
     return this.withDeadlockRetry(work);
   }
 
-  private async withDeadlockRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction(work);
-      } catch (error) {
-        const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
-        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-        this.logger.warn({ code, attempt }, 'transaction retried after a lock conflict');
-        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
-      }
-    }
+  /** Up to MAX_ATTEMPTS runs (cockatiel counts the retries after the first), 5 ms × attempt + up to 20 ms of jitter apart. */
+  private readonly deadlockRetry: RetryPolicy = retry(handleWhen(isRetryable), {
+    maxAttempts: MAX_ATTEMPTS - 1,
+    backoff: new DelegateBackoff<{ attempt: number }>(({ attempt }) => 5 * attempt + Math.random() * 20),
+  });
+
+  private withDeadlockRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.deadlockRetry.execute(() => this.dataSource.transaction(work));
   }
 
   /** Row lock for the rest of the transaction on MySQL; SQLite's queued transactions already exclude each other. */

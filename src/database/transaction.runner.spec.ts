@@ -1,0 +1,54 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { TransactionRunner } from './transaction.runner';
+
+/** A DataSource whose transactions fail with the given errors, in order, then succeed. */
+function fakeDataSource(type: string, failures: unknown[]): { dataSource: DataSource; runs: () => number } {
+  let runs = 0;
+  const dataSource = {
+    options: { type },
+    transaction: async (work: (em: EntityManager) => Promise<unknown>) => {
+      runs++;
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return work({} as EntityManager);
+    },
+  } as unknown as DataSource;
+  return { dataSource, runs: () => runs };
+}
+
+const driverError = (code: string) => Object.assign(new Error(code), { driverError: { code } });
+
+describe('TransactionRunner', () => {
+  it('runs a transaction again after a deadlock or a busy SQLite file, up to three runs in all', async () => {
+    const { dataSource, runs } = fakeDataSource('mysql', [driverError('ER_LOCK_DEADLOCK'), Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' })]);
+    await expect(new TransactionRunner(dataSource).run(async () => 'done')).resolves.toBe('done');
+    expect(runs()).toBe(3);
+
+    const stuck = fakeDataSource('mysql', [1, 2, 3, 4].map(() => driverError('ER_LOCK_WAIT_TIMEOUT')));
+    await expect(new TransactionRunner(stuck.dataSource).run(async () => 'done')).rejects.toThrow('ER_LOCK_WAIT_TIMEOUT');
+    expect(stuck.runs()).toBe(3);
+  });
+
+  it('does not retry other errors', async () => {
+    const { dataSource, runs } = fakeDataSource('better-sqlite3', [driverError('ER_DUP_ENTRY')]);
+    await expect(new TransactionRunner(dataSource).run(async () => 'done')).rejects.toThrow('ER_DUP_ENTRY');
+    expect(runs()).toBe(1);
+  });
+
+  it('queues SQLite transactions one after another, a failed one included', async () => {
+    const { dataSource } = fakeDataSource('better-sqlite3', []);
+    const runner = new TransactionRunner(dataSource);
+    const order: string[] = [];
+    const slow = runner.run(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      order.push('first');
+      throw new Error('first failed');
+    });
+    const fast = runner.run(async () => {
+      order.push('second');
+    });
+    await expect(slow).rejects.toThrow('first failed');
+    await fast;
+    expect(order).toEqual(['first', 'second']);
+  });
+});
