@@ -9,6 +9,7 @@ dayjs.extend(customParseFormat);
 
 /** The original's wire format for date-times, interpreted in the configured time zone. */
 export const WIRE_FORMAT = 'YYYY-MM-DD HH:mm:ss.SSS';
+const FIELDS_FORMAT = 'YYYY-MM-DD HH:mm:ss';
 const LOCAL_PATTERN = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,3})?$/;
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
@@ -17,23 +18,19 @@ export function isWireDateTime(value: unknown): value is string {
   return typeof value === 'string' && (LOCAL_PATTERN.test(value) || ISO_WITH_OFFSET.test(value));
 }
 
-/** True when the calendar has this day (2018-02-30 does not); Date.UTC would roll it over silently. */
-function isCalendarDate(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
 /** `YYYY-MM-DD HH:mm:ss[.S{1,3}]` in `zone`, or ISO-8601 with an offset; null when not a real instant. */
 export function parseWireDateTime(value: string, zone: string): Date | null {
   const iso = ISO_WITH_OFFSET.test(value);
   if (!iso && !LOCAL_PATTERN.test(value)) return null;
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
-  const [hour, minute, second] = value.slice(11, 19).split(':').map(Number);
-  if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return null;
+  // Strict parsing refuses what the calendar or the clock does not have (2018-02-30, 25:00) instead of
+  // rolling it over; in UTC, so no gap of the process's own zone can shift the fields.
+  if (!dayjs.utc(`${value.slice(0, 10)} ${value.slice(11, 19)}`, FIELDS_FORMAT, true).isValid()) return null;
   if (iso) return dayjs(value).toDate();
-  const fraction = (value.split('.')[1] ?? '').padEnd(3, '0');
-  const parsed = dayjs.tz(`${value.slice(0, 19)}.${fraction}`, WIRE_FORMAT, zone);
-  return parsed.isValid() ? parsed.toDate() : null;
+  // The whole seconds go through dayjs.tz and the milliseconds are added after: dayjs's zone offset
+  // drops the milliseconds of instants before 1970 the wrong way and reads them a second late.
+  // A zone changes offset only on a whole second, so the milliseconds cannot cross a change.
+  const parsed = dayjs.tz(value.slice(0, 19), FIELDS_FORMAT, zone);
+  return parsed.isValid() ? new Date(parsed.valueOf() + Number((value.split('.')[1] ?? '').padEnd(3, '0'))) : null;
 }
 
 /**
