@@ -167,7 +167,7 @@ export async function compareJson(database: string, targets: Target[], offsets: 
       const [a, b] = await Promise.all(targets.map(async (t) => (await fetch(listUrl(t.port, offset), { headers: auth })).text()));
       const [plain] = await conn.query<RowDataPacket[]>('SELECT id FROM tb_task WHERE deleted_dt IS NULL ORDER BY create_dt DESC, id DESC LIMIT 10 OFFSET ?', [offset]);
       const listed = (JSON.parse(a) as { list_data: { task_id: string }[] }).list_data.map((task) => task.task_id);
-      out.push({ offset, identical: a === b, bytes: a.length, plainOffsetPage: JSON.stringify(listed) === JSON.stringify(plain.map((r) => r.id)) });
+      out.push({ offset, identical: a === b, bytes: a.length, plainOffsetPage: JSON.stringify(listed) === JSON.stringify(plain.map((r): unknown => r.id)) });
       if (a !== b) {
         writeFileSync(join(tmpdir(), `bench-ours-${offset}.json`), a);
         writeFileSync(join(tmpdir(), `bench-baseline-${offset}.json`), b);

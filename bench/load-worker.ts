@@ -148,7 +148,7 @@ function summarize(latencies: number[], seconds: number, non2xx: number, errors:
 }
 
 async function runReports(spec: ReportsSpec): Promise<LoadResult> {
-  const partitions: string[][] = JSON.parse(readFileSync(spec.idsFile, 'utf8'));
+  const partitions = JSON.parse(readFileSync(spec.idsFile, 'utf8')) as string[][];
   const url = new URL(spec.url);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};

@@ -1,3 +1,4 @@
+import { version as autocannonVersion } from 'autocannon/package.json';
 import type { CreateResult, JsonCheck, ListResult, ReportsResult, StartResult } from './cases';
 import { LIGHT_RATE } from './cases';
 
@@ -91,7 +92,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`- database: ${r.database}`);
   lines.push(`- service: ${r.service}`);
   lines.push(`- pinning: ${r.pinning}; database during the fixed-rate runs: ${r.lists[0]?.fixedRateDatabase ?? '—'}`);
-  lines.push(`- load tool: autocannon ${require('autocannon/package.json').version} (closed loop, ${r.connections} connections) for peak throughput; fixed rates: ${r.fixedRateTool}; reports: 4 node:http keep-alive senders`);
+  lines.push(`- load tool: autocannon ${autocannonVersion} (closed loop, ${r.connections} connections) for peak throughput; fixed rates: ${r.fixedRateTool}; reports: 4 node:http keep-alive senders`);
   lines.push(`- dataset: ${r.dataset}; seeded in ${r.seed}`);
   lines.push(`- method: median of ${r.runs} runs of ${r.runSeconds} s each after a warm-up (peak runs alternate ours and baseline; fixed-rate runs go back to back per server after a 10 s warm-up; the server not under load is frozen with SIGSTOP meanwhile); ratio = ours / baseline from the same run set`);
   lines.push(`- same JSON as the baseline: ${r.jsonCheck.map((j) => `offset ${j.offset} ${j.identical ? 'identical' : 'DIFFERENT'} (${f0(j.bytes)} B)`).join(', ')}`);

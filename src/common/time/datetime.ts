@@ -74,7 +74,7 @@ const HOUR = 3_600_000;
 
 function offsetInHour(zone: string, ms: number): number {
   let hours = hourOffsets.get(zone);
-  if (!hours) hourOffsets.set(zone, (hours = new Map()));
+  if (!hours) hourOffsets.set(zone, (hours = new Map<number, number>()));
   const hour = Math.floor(ms / HOUR);
   let offset = hours.get(hour);
   if (offset === undefined) {

@@ -59,7 +59,7 @@ describe('validateAlgoArgs', () => {
     });
 
     it('refuses an own "__proto__" key as JSON.parse makes it', () => {
-      expect(check('1', JSON.parse('{"__proto__": {"polluted": 1}}'))).toEqual([unknown('__proto__')]);
+      expect(check('1', JSON.parse('{"__proto__": {"polluted": 1}}') as Record<string, unknown>)).toEqual([unknown('__proto__')]);
     });
 
     it('reports only the unknown keys, beside valid ones', () => {
