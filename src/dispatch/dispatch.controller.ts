@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/http/api-errors';
 import { Internal } from '../common/auth/roles';
 import { ok } from '../common/http/envelope';
 import { DispatchService } from './dispatch.service';
@@ -18,6 +19,7 @@ export class DispatchController {
   @ApiOkResponse({ type: TaskControlResponseDto })
   async startTask(@Param('task_id') id: string): Promise<TaskControlResponseDto> {
     return ok(await this.dispatch.startTask(id));
+  @ApiErrors('TASK_NOT_FOUND', 'SUBTASKS_UNCONFIGURED')
   }
 
   @Post('tasks/:task_id/stop')
@@ -26,6 +28,7 @@ export class DispatchController {
   @ApiOkResponse({ type: TaskControlResponseDto })
   async stopTask(@Param('task_id') id: string): Promise<TaskControlResponseDto> {
     return ok(await this.dispatch.stopTask(id));
+  @ApiErrors('TASK_NOT_FOUND')
   }
 
   @Post('subtasks/:subtask_id/start')
@@ -34,6 +37,7 @@ export class DispatchController {
   @ApiOkResponse({ type: SubtaskControlResponseDto })
   async startSubtask(@Param('subtask_id') id: string): Promise<SubtaskControlResponseDto> {
     return ok(await this.dispatch.startSubtask(id));
+  @ApiErrors('SUBTASK_NOT_FOUND', 'SUBTASKS_UNCONFIGURED')
   }
 
   @Post('subtasks/:subtask_id/stop')
@@ -42,6 +46,7 @@ export class DispatchController {
   @ApiOkResponse({ type: SubtaskControlResponseDto })
   async stopSubtask(@Param('subtask_id') id: string): Promise<SubtaskControlResponseDto> {
     return ok(await this.dispatch.stopSubtask(id));
+  @ApiErrors('SUBTASK_NOT_FOUND')
   }
 }
 

@@ -6,12 +6,13 @@ import { AppException } from '../common/errors/app.exception';
 import { EnvelopeDto } from '../common/http/envelope.dto';
 import { ok } from '../common/http/envelope';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ApiErrors } from '../common/http/api-errors';
 
 const OPS_PROBE_TIMEOUT_MS = 2000;
 
 export class HealthResponseDto extends EnvelopeDto {
-  @ApiProperty({ example: 'ok' }) status: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { database: { status: 'up' } } }) checks: HealthIndicatorResult;
+  @ApiProperty({ type: String, enum: ['ok', 'error'], example: 'ok' }) status: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'object', additionalProperties: true }, example: { database: { status: 'up' } } }) checks: HealthIndicatorResult;
 }
 
 @ApiTags('operations')
@@ -25,7 +26,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOperation({ summary: 'Liveness: the process answers', security: [] })
   @ApiOkResponse({ type: HealthResponseDto })
   live(): HealthResponseDto {
     return ok({ status: 'ok', checks: {} });
@@ -34,8 +35,10 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary: 'Readiness: the database answers (503 otherwise); the ops service is reported but does not decide readiness',
+    security: [],
   })
   @ApiOkResponse({ type: HealthResponseDto })
+  @ApiErrors('SERVICE_UNAVAILABLE')
   async ready(): Promise<HealthResponseDto> {
     // Both probes at once, each bounded: the database by the same DB_QUERY_TIMEOUT_MS as every
     // request, so a frozen database fails readiness about as fast as it fails requests.

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors';
+import { CREATE_TASK_EXAMPLE, UPDATE_TASK_EXAMPLE } from '../common/http/api-examples';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ok } from '../common/http/envelope';
 import { RequestLanguage } from '../common/http/request-language';
@@ -22,8 +24,9 @@ export class TaskController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a big task and split it into subtasks (nothing is dispatched)' })
-  @ApiBody({ type: CreateTaskDto })
+  @ApiBody({ type: CreateTaskDto, examples: { task: { summary: 'Two cameras', value: CREATE_TASK_EXAMPLE } } })
   @ApiOkResponse({ type: TaskIdResponseDto })
+  @ApiErrors(BODY_ERRORS)
   async create(@Body() dto: CreateTaskDto): Promise<TaskIdResponseDto> {
     return ok(await this.tasks.create(dto));
   }
@@ -31,6 +34,7 @@ export class TaskController {
   @Get()
   @ApiOperation({ summary: 'List tasks, newest create_dt first, with derived status and nested configuration' })
   @ApiOkResponse({ type: TaskListResponseDto })
+  @ApiErrors('VALIDATION_FAILED')
   async list(@Query() query: ListTasksQueryDto, @RequestLanguage() lang: Language): Promise<TaskListResponseDto> {
     return ok(await this.tasks.list(query, lang));
   }
@@ -38,6 +42,7 @@ export class TaskController {
   @Get(':task_id')
   @ApiOperation({ summary: 'One task with its status, counts and subtasks' })
   @ApiOkResponse({ type: TaskDetailResponseDto })
+  @ApiErrors('TASK_NOT_FOUND')
   async get(@Param('task_id') id: string, @RequestLanguage() lang: Language): Promise<TaskDetailResponseDto> {
     const { task, subtasks } = await this.tasks.get(id, lang);
     return ok({ ...task, subtasks: this.subtasks.toDtos(subtasks) });
@@ -45,8 +50,9 @@ export class TaskController {
 
   @Put(':task_id')
   @ApiOperation({ summary: 'Edit name, run_dt, play_url, store_conf_unid or mtasks while no subtask is active' })
-  @ApiBody({ type: UpdateTaskDto })
+  @ApiBody({ type: UpdateTaskDto, examples: { rename: { summary: 'Rename, start a day later', value: UPDATE_TASK_EXAMPLE } } })
   @ApiOkResponse({ type: TaskIdResponseDto })
+  @ApiErrors(BODY_ERRORS, 'TASK_NOT_FOUND', 'TASK_ACTIVE')
   async update(@Param('task_id') id: string, @Body() dto: UpdateTaskDto): Promise<TaskIdResponseDto> {
     await this.tasks.update(id, dto);
     return ok({ task_id: id });
@@ -55,6 +61,7 @@ export class TaskController {
   @Delete(':task_id')
   @ApiOperation({ summary: 'Delete a task (recoverable with restore); refused while any subtask is active' })
   @ApiOkResponse({ type: TaskIdResponseDto })
+  @ApiErrors('TASK_NOT_FOUND', 'TASK_ACTIVE')
   async remove(@Param('task_id') id: string): Promise<TaskIdResponseDto> {
     await this.tasks.remove(id);
     return ok({ task_id: id });
@@ -64,6 +71,7 @@ export class TaskController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Bring a deleted task back' })
   @ApiOkResponse({ type: TaskIdResponseDto })
+  @ApiErrors('TASK_NOT_FOUND', 'TASK_NOT_DELETED')
   async restore(@Param('task_id') id: string): Promise<TaskIdResponseDto> {
     await this.tasks.restore(id);
     return ok({ task_id: id });
@@ -72,6 +80,7 @@ export class TaskController {
   @Get(':task_id/subtasks')
   @ApiOperation({ summary: "The task's subtasks with their state, reason and progress" })
   @ApiOkResponse({ type: SubtaskListResponseDto })
+  @ApiErrors('TASK_NOT_FOUND')
   async listSubtasks(@Param('task_id') id: string): Promise<SubtaskListResponseDto> {
     await this.tasks.assertExists(id);
     const list = await this.subtasks.listForTask(id);
