@@ -3,6 +3,8 @@ import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiSecurity, 
 import { ApiErrors } from '../common/http/api-errors';
 import { Internal } from '../common/auth/roles';
 import { ok } from '../common/http/envelope';
+import type { Actor } from '../journal/event';
+import { RequestActor } from '../journal/actor.decorator';
 import { DispatchService } from './dispatch.service';
 import { SubtaskControlResponseDto, TaskControlResponseDto } from './dto/control.dto';
 import { ReportsResponseDto, SubtaskReportsDto } from './dto/report.dto';
@@ -17,36 +19,36 @@ export class DispatchController {
   @HttpCode(200)
   @ApiOperation({ summary: '开始: run every subtask (409 listing unconfigured ones); idempotent, answers at once' })
   @ApiOkResponse({ type: TaskControlResponseDto })
-  async startTask(@Param('task_id') id: string): Promise<TaskControlResponseDto> {
-    return ok(await this.dispatch.startTask(id));
   @ApiErrors('TASK_NOT_FOUND', 'SUBTASKS_UNCONFIGURED')
+  async startTask(@Param('task_id') id: string, @RequestActor() actor: Actor): Promise<TaskControlResponseDto> {
+    return ok(await this.dispatch.startTask(id, actor));
   }
 
   @Post('tasks/:task_id/stop')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop every subtask of the task; idempotent, answers at once' })
   @ApiOkResponse({ type: TaskControlResponseDto })
-  async stopTask(@Param('task_id') id: string): Promise<TaskControlResponseDto> {
-    return ok(await this.dispatch.stopTask(id));
   @ApiErrors('TASK_NOT_FOUND')
+  async stopTask(@Param('task_id') id: string, @RequestActor() actor: Actor): Promise<TaskControlResponseDto> {
+    return ok(await this.dispatch.stopTask(id, actor));
   }
 
   @Post('subtasks/:subtask_id/start')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run one subtask (409 when unconfigured); idempotent' })
   @ApiOkResponse({ type: SubtaskControlResponseDto })
-  async startSubtask(@Param('subtask_id') id: string): Promise<SubtaskControlResponseDto> {
-    return ok(await this.dispatch.startSubtask(id));
   @ApiErrors('SUBTASK_NOT_FOUND', 'SUBTASKS_UNCONFIGURED')
+  async startSubtask(@Param('subtask_id') id: string, @RequestActor() actor: Actor): Promise<SubtaskControlResponseDto> {
+    return ok(await this.dispatch.startSubtask(id, actor));
   }
 
   @Post('subtasks/:subtask_id/stop')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop one subtask; idempotent' })
   @ApiOkResponse({ type: SubtaskControlResponseDto })
-  async stopSubtask(@Param('subtask_id') id: string): Promise<SubtaskControlResponseDto> {
-    return ok(await this.dispatch.stopSubtask(id));
   @ApiErrors('SUBTASK_NOT_FOUND')
+  async stopSubtask(@Param('subtask_id') id: string, @RequestActor() actor: Actor): Promise<SubtaskControlResponseDto> {
+    return ok(await this.dispatch.stopSubtask(id, actor));
   }
 }
 

@@ -78,10 +78,10 @@ export class DispatchRepository {
   }
 
   /** Running subtasks silent since `cutoff` become lost, in the caller's transaction; answers them. */
-  async markLost(em: EntityManager, cutoff: Date, now: Date, reason: string): Promise<{ id: string; task_id: string; heartbeat_at: Date | null }[]> {
+  async markLost(em: EntityManager, cutoff: Date, now: Date, reason: string): Promise<{ id: string; task_id: string; generation: number; heartbeat_at: Date | null }[]> {
     const repo = em.getRepository(SubtaskEntity);
     const silent = await repo.find({
-      select: { id: true, task_id: true, heartbeat_at: true },
+      select: { id: true, task_id: true, generation: true, heartbeat_at: true },
       where: { state: 'running', desired_state: 'run', heartbeat_at: LessThan(cutoff) },
       order: { id: 'ASC' },
       lock: em.connection.options.type === 'better-sqlite3' ? undefined : { mode: 'pessimistic_write' },

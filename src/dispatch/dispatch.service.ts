@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppException } from '../common/errors/app.exception';
+import { CLOCK, Clock } from '../common/time/clock';
+import { Actor, NewEvent, stateChange, SYSTEM_ACTOR } from '../journal/event';
+import { JournalRepository } from '../journal/journal.repository';
 import { TransactionRunner } from '../database/transaction.runner';
 import type { StatusCounts, TaskStatus } from '../task/domain/task-status';
 import { TaskStatusService } from '../task/task-status.service';
@@ -44,32 +47,34 @@ export class DispatchService {
     private readonly status: TaskStatusService,
     private readonly reconciler: ReconcilerService,
     private readonly tx: TransactionRunner,
+    private readonly journal: JournalRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  startTask(taskId: string): Promise<TaskControlResult> {
-    return this.controlTask(taskId, START);
+  startTask(taskId: string, actor: Actor = SYSTEM_ACTOR): Promise<TaskControlResult> {
+    return this.controlTask(taskId, START, actor);
   }
 
-  stopTask(taskId: string): Promise<TaskControlResult> {
-    return this.controlTask(taskId, STOP);
+  stopTask(taskId: string, actor: Actor = SYSTEM_ACTOR): Promise<TaskControlResult> {
+    return this.controlTask(taskId, STOP, actor);
   }
 
-  startSubtask(subtaskId: string): Promise<SubtaskControlResult> {
-    return this.controlSubtask(subtaskId, START);
+  startSubtask(subtaskId: string, actor: Actor = SYSTEM_ACTOR): Promise<SubtaskControlResult> {
+    return this.controlSubtask(subtaskId, START, actor);
   }
 
-  stopSubtask(subtaskId: string): Promise<SubtaskControlResult> {
-    return this.controlSubtask(subtaskId, STOP);
+  stopSubtask(subtaskId: string, actor: Actor = SYSTEM_ACTOR): Promise<SubtaskControlResult> {
+    return this.controlSubtask(subtaskId, STOP, actor);
   }
 
-  private async controlTask(taskId: string, plan: Planner): Promise<TaskControlResult> {
+  private async controlTask(taskId: string, plan: Planner, actor: Actor): Promise<TaskControlResult> {
     const result = await this.tx.run(async (em) => {
       const task = await this.lockTask(em, taskId);
       // Locked after the task row: the reconciler may be moving them on, and the plan must see that.
       const subtasks = await this.repository.lockSubtasksOfTask(em, taskId, this.tx.lockMode());
       if (plan === START) this.assertConfigured(subtasks);
-      const changed = await this.apply(em, task, subtasks, plan);
-      await this.status.refresh(em, [taskId]);
+      const changed = await this.apply(em, task, subtasks, plan, actor, null);
+      await this.status.refresh(em, [taskId], actor);
       const fresh = (await this.tasks.findLive(taskId, em))!;
       return { task_id: taskId, status: fresh.status, status_counts: fresh.status_counts, changed };
     });
@@ -77,7 +82,7 @@ export class DispatchService {
     return result;
   }
 
-  private async controlSubtask(subtaskId: string, plan: Planner): Promise<SubtaskControlResult> {
+  private async controlSubtask(subtaskId: string, plan: Planner, actor: Actor): Promise<SubtaskControlResult> {
     // The task id never changes, so it is looked up before the transaction; inside, the task's
     // row lock comes first, so the subtask is read after any concurrent start has committed.
     const found = await this.subtasks.findById(subtaskId);
@@ -87,8 +92,8 @@ export class DispatchService {
       const subtask = task ? (await this.repository.lockSubtasksOfTask(em, task.id, this.tx.lockMode())).find((s) => s.id === subtaskId) : undefined;
       if (!task || !subtask) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
       if (plan === START) this.assertConfigured([subtask]);
-      const changed = await this.apply(em, task, [subtask], plan);
-      await this.status.refresh(em, [task.id]);
+      const changed = await this.apply(em, task, [subtask], plan, actor, subtaskId);
+      await this.status.refresh(em, [task.id], actor);
       const fresh = (await this.subtasks.findById(subtaskId, em))!;
       return {
         changed,
@@ -114,10 +119,15 @@ export class DispatchService {
     }
   }
 
-  /** Groups subtasks by identical plan, so a start of a thousand subtasks is a few UPDATEs. */
-  private async apply(em: EntityManager, task: TaskEntity, subtasks: readonly SubtaskRow[], plan: Planner): Promise<number> {
-    const now = new Date();
+  /**
+   * Groups subtasks by identical plan, so a start of a thousand subtasks is a few UPDATEs; the
+   * wish (`task.desired`, for one subtask when `subtaskId` is set) and every state it moves are
+   * journalled in the same transaction. A repeat that changes nothing writes nothing.
+   */
+  private async apply(em: EntityManager, task: TaskEntity, subtasks: readonly SubtaskRow[], plan: Planner, actor: Actor, subtaskId: string | null): Promise<number> {
+    const now = this.clock.now();
     const groups = new Map<string, { patch: ControlPatch; ids: string[] }>();
+    const events: (NewEvent | null)[] = [];
     for (const subtask of subtasks) {
       const patch = plan(subtask, task, now);
       if (!patch) continue;
@@ -125,11 +135,17 @@ export class DispatchService {
       const group = groups.get(key) ?? { patch, ids: [] };
       group.ids.push(subtask.id);
       groups.set(key, group);
+      const generation = patch.bumpGeneration ? subtask.generation + 1 : subtask.generation;
+      events.push(stateChange({ ...subtask, generation }, subtask.state, patch.state, actor));
     }
     let changed = 0;
     for (const { patch, ids } of groups.values()) {
       await this.repository.applyControl(em, ids, patch, now);
       changed += ids.length;
+    }
+    if (changed > 0) {
+      const wish = plan === START ? 'run' : 'stop';
+      await this.journal.append(em, [{ kind: 'task.desired', task_id: task.id, subtask_id: subtaskId, to: wish, actor }, ...events], now);
     }
     return changed;
   }

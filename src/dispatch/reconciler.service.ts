@@ -5,6 +5,8 @@ import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { SceneRepository } from '../scene/scene.repository';
+import { stateChange, SYSTEM_ACTOR } from '../journal/event';
+import { JournalRepository } from '../journal/journal.repository';
 import { StatusSweeper } from '../status/status-sweeper.service';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { TaskRepository } from '../task/task.repository';
@@ -65,6 +67,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly scenes: SceneRepository,
     private readonly status: StatusSweeper,
     private readonly tx: TransactionRunner,
+    private readonly journal: JournalRepository,
   ) {}
 
   get enabled(): boolean {
@@ -157,8 +160,10 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   private async detectLost(now: Date): Promise<void> {
     const timeout = this.config.dispatch.heartbeatTimeoutMs;
     const lost = await this.tx.run(async (em) => {
-      const rows = await this.repository.markLost(em, new Date(now.getTime() - timeout), now, `no report for more than ${Math.round(timeout / 1000)} s`);
+      const reason = `no report for more than ${Math.round(timeout / 1000)} s`;
+      const rows = await this.repository.markLost(em, new Date(now.getTime() - timeout), now, reason);
       await this.status.mark(em, rows.map((r) => r.task_id));
+      await this.journal.append(em, rows.map((r) => stateChange(r, 'running', 'lost', SYSTEM_ACTOR, reason)), now);
       return rows;
     });
     if (lost.length === 0) return;
@@ -222,7 +227,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     const changesState = outcome.patch.state !== undefined && outcome.patch.state !== subtask.state;
     const written = await this.tx.run(async (em) => {
       const ok = await this.repository.finish(em, subtask.id, token, subtask.generation, outcome.expected, outcome.patch, now, keepLease);
-      if (ok && changesState) await this.status.mark(em, [subtask.task_id]);
+      if (ok && changesState) {
+        await this.status.mark(em, [subtask.task_id]);
+        const generation = outcome.patch.generation ?? subtask.generation;
+        await this.journal.append(em, [stateChange({ ...subtask, generation }, subtask.state, outcome.patch.state!, SYSTEM_ACTOR, outcome.patch.status_reason ?? null)], now);
+      }
       return ok;
     });
     if (written && changesState) this.status.nudge();

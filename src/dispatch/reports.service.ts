@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../common/observability/metrics.service';
+import { CLOCK, Clock } from '../common/time/clock';
 import { parseWireDateTime } from '../common/time/datetime';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
+import { OPS_ACTOR, stateChange } from '../journal/event';
+import { JournalRepository } from '../journal/journal.repository';
 import { StatusSweeper } from '../status/status-sweeper.service';
 import { judgeReport, SubtaskControl } from './domain/transitions';
 import { DispatchRepository, ReportWrite } from './dispatch.repository';
@@ -21,6 +24,8 @@ export class ReportsService {
     private readonly status: StatusSweeper,
     private readonly metrics: MetricsService,
     private readonly tx: TransactionRunner,
+    private readonly journal: JournalRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -34,11 +39,12 @@ export class ReportsService {
     const results: ReportResultDto[] = new Array(reports.length);
 
     const stateChanged = await this.tx.run(async (em) => {
-      const now = new Date();
+      const now = this.clock.now();
       const ids = [...new Set(ordered.map((r) => r.subtask_id))];
       const rows = await this.repository.lockForReports(em, ids, this.tx.lockMode());
       const current = new Map<string, SubtaskControl & { task_id: string; next_attempt_at: Date | null }>(rows.map((r) => [r.id, r]));
       const writes = new Map<string, ReportWrite>();
+      const before = new Map(rows.map((r) => [r.id, r]));
       const changed = new Set<string>();
       for (const report of ordered) {
         const subtask = current.get(report.subtask_id);
@@ -67,6 +73,16 @@ export class ReportsService {
         results[report.index] = { subtask_id: report.subtask_id, applied: true };
       }
       await this.repository.writeReports(em, [...writes.values()], now);
+      // One event per subtask whose state the batch changed (the net change: intermediate states
+      // inside one batch never reach the row); heartbeats write none. One multi-row insert.
+      await this.journal.append(
+        em,
+        [...writes.values()].map((w) => {
+          const was = before.get(w.id)!;
+          return stateChange(was, was.state, w.state, OPS_ACTOR, w.status_reason);
+        }),
+        now,
+      );
       // Durable with the change itself: a crash before the refresh below leaves the mark to sweep.
       await this.status.mark(em, changed);
       return changed;

@@ -23,12 +23,14 @@ export class SubtaskRepository {
     }
   }
 
-  findById(id: string, em: EntityManager = this.dataSource.manager): Promise<SubtaskRow | null> {
-    return em.findOne(SubtaskEntity, { where: { id } });
+  /** With `lock`, the row is read current and locked for the rest of the transaction (MySQL). */
+  findById(id: string, em: EntityManager = this.dataSource.manager, lock?: { mode: 'pessimistic_write' }): Promise<SubtaskRow | null> {
+    return em.findOne(SubtaskEntity, { where: { id }, lock });
   }
 
-  findByTask(taskId: string, em: EntityManager = this.dataSource.manager): Promise<SubtaskRow[]> {
-    return em.find(SubtaskEntity, { where: { task_id: taskId }, order: { position: 'ASC' } });
+  /** With `lock`, the rows are read current and locked, so what is written (and journalled) about them is what they were. */
+  findByTask(taskId: string, em: EntityManager = this.dataSource.manager, lock?: { mode: 'pessimistic_write' }): Promise<SubtaskRow[]> {
+    return em.find(SubtaskEntity, { where: { task_id: taskId }, order: { position: 'ASC' }, lock });
   }
 
   /**

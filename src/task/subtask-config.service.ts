@@ -4,6 +4,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppException, FieldError } from '../common/errors/app.exception';
 import type { Payload } from '../common/http/envelope';
 import { CLOCK, Clock } from '../common/time/clock';
+import { Actor, SYSTEM_ACTOR } from '../journal/event';
+import { JournalRepository } from '../journal/journal.repository';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { toMtaskRows } from '../scene/domain/scene-rows';
@@ -62,6 +64,7 @@ export class SubtaskConfigService {
     private readonly tx: TransactionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly journal: JournalRepository,
   ) {}
 
   async get(id: string): Promise<Payload<SubtaskDetailResponseDto>> {
@@ -77,11 +80,11 @@ export class SubtaskConfigService {
    * configuration, which its siblings share. Whoever's configuration changes must not be active
    * and, if it had been configured (or has run), must be completed again.
    */
-  async saveConfig(id: string, dto: SubtaskConfigDto): Promise<StateAnswer> {
+  async saveConfig(id: string, dto: SubtaskConfigDto, actor: Actor = SYSTEM_ACTOR): Promise<StateAnswer> {
     const taskId = await this.taskIdOf(id);
     return this.tx.run(async (em) => {
       const task = await this.lockLiveTask(em, taskId, id);
-      const siblings = await this.subtasks.findByTask(task.id, em);
+      const siblings = await this.subtasks.findByTask(task.id, em, this.tx.lockMode());
       const subtask = siblings.find((s) => s.id === id);
       if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
       assertNoneActive([subtask], 'SUBTASK_ACTIVE');
@@ -91,10 +94,20 @@ export class SubtaskConfigService {
         : await this.replaceChannelConfig(em, task, subtask, siblings, dto);
 
       const now = this.clock.now();
-      await this.subtasks.moveStates(em, [subtask, ...changed].map((s) => s.id), RECONFIGURABLE_STATES, 'unconfigured', now);
+      const siblings_ = changed.filter((s) => s.id !== id);
+      await this.subtasks.moveStates(em, [subtask, ...siblings_].map((s) => s.id), RECONFIGURABLE_STATES, 'unconfigured', now);
       await this.subtasks.touch(em, id, now);
       await this.tasks.touch(em, task.id, now);
-      await this.status.refresh(em, [task.id]);
+      const after = (s: SubtaskRow) => (RECONFIGURABLE_STATES.includes(s.state) ? 'unconfigured' : s.state);
+      await this.journal.append(
+        em,
+        [
+          { kind: 'subtask.config', task_id: task.id, subtask_id: id, from: subtask.state, to: after(subtask), generation: subtask.generation, reason: 'draft saved', actor },
+          ...siblings_.map((s) => ({ kind: 'subtask.config' as const, task_id: task.id, subtask_id: s.id, from: s.state, to: after(s), generation: s.generation, reason: `shared configuration changed through subtask ${id}`, actor })),
+        ],
+        now,
+      );
+      await this.status.refresh(em, [task.id], actor);
       return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };
     });
   }
@@ -104,19 +117,23 @@ export class SubtaskConfigService {
    * changes nothing). A `stopped`, `failed` or `completed` subtask was configured before it ran and
    * any edit since would have moved it back to `unconfigured`, so it keeps its state (still OK).
    */
-  async complete(id: string): Promise<StateAnswer> {
+  async complete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<StateAnswer> {
     const taskId = await this.taskIdOf(id);
     return this.tx.run(async (em) => {
       const task = await this.lockLiveTask(em, taskId, id);
-      const subtask = await this.subtasks.findById(id, em);
+      const subtask = await this.subtasks.findById(id, em, this.tx.lockMode());
       if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
       assertNoneActive([subtask], 'SUBTASK_ACTIVE');
 
       const missing = findMissingConfig(await this.view(subtask, em));
       if (missing.length) throw new AppException('CONFIG_INCOMPLETE', { count: missing.length }, missing, { subtask_id: id });
 
-      if (subtask.state === 'unconfigured') await this.subtasks.moveStates(em, [id], ['unconfigured'], 'configured', this.clock.now());
-      await this.status.refresh(em, [task.id]);
+      if (subtask.state === 'unconfigured') {
+        const now = this.clock.now();
+        await this.subtasks.moveStates(em, [id], ['unconfigured'], 'configured', now);
+        await this.journal.append(em, [{ kind: 'subtask.config', task_id: task.id, subtask_id: id, from: 'unconfigured', to: 'configured', generation: subtask.generation, reason: '配置完成', actor }], now);
+      }
+      await this.status.refresh(em, [task.id], actor);
       return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };
     });
   }

@@ -3,6 +3,8 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors';
 import { SUBTASK_CONFIG_EXAMPLE } from '../common/http/api-examples';
 import { ok } from '../common/http/envelope';
+import type { Actor } from '../journal/event';
+import { RequestActor } from '../journal/actor.decorator';
 import { SubtaskConfigDto } from '../subtask/dto/subtask-config.dto';
 import { SubtaskDetailResponseDto, SubtaskStateResponseDto } from '../subtask/dto/subtask-response.dto';
 import { SubtaskConfigService } from './subtask-config.service';
@@ -25,8 +27,8 @@ export class SubtaskController {
   @ApiBody({ type: SubtaskConfigDto, examples: { scene: { summary: 'One complete scene', value: SUBTASK_CONFIG_EXAMPLE } } })
   @ApiOkResponse({ type: SubtaskStateResponseDto })
   @ApiErrors(BODY_ERRORS, 'SUBTASK_NOT_FOUND', 'SUBTASK_ACTIVE')
-  async saveConfig(@Param('subtask_id') id: string, @Body() dto: SubtaskConfigDto): Promise<SubtaskStateResponseDto> {
-    return ok(await this.configs.saveConfig(id, dto));
+  async saveConfig(@Param('subtask_id') id: string, @Body() dto: SubtaskConfigDto, @RequestActor() actor: Actor): Promise<SubtaskStateResponseDto> {
+    return ok(await this.configs.saveConfig(id, dto, actor));
   }
 
   @Post(':subtask_id/config-complete')
@@ -34,7 +36,7 @@ export class SubtaskController {
   @ApiOperation({ summary: '配置完成: check that the configuration is complete and mark the subtask configured' })
   @ApiOkResponse({ type: SubtaskStateResponseDto })
   @ApiErrors('SUBTASK_NOT_FOUND', 'CONFIG_INCOMPLETE', 'SUBTASK_ACTIVE')
-  async complete(@Param('subtask_id') id: string): Promise<SubtaskStateResponseDto> {
-    return ok(await this.configs.complete(id));
+  async complete(@Param('subtask_id') id: string, @RequestActor() actor: Actor): Promise<SubtaskStateResponseDto> {
+    return ok(await this.configs.complete(id, actor));
   }
 }

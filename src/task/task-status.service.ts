@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
+import { Actor, SYSTEM_ACTOR } from '../journal/event';
+import { JournalRepository } from '../journal/journal.repository';
 import { SubtaskRepository } from '../subtask/subtask.repository';
 import { formatStatusReason, summarizeTaskStatus, SubtaskStatusDetail, TaskStatus } from './domain/task-status';
 import { TaskRepository } from './task.repository';
@@ -26,10 +29,13 @@ export class TaskStatusService {
     private readonly tasks: TaskRepository,
     private readonly subtasks: SubtaskRepository,
     private readonly tx: TransactionRunner,
+    private readonly journal: JournalRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async refresh(em: EntityManager, taskIds: Iterable<string>): Promise<TaskStatusChange[]> {
+  /** Re-derives these tasks' statuses; each change is journalled (`task.status`) in the same transaction, as done by `actor`. */
+  async refresh(em: EntityManager, taskIds: Iterable<string>, actor: Actor = SYSTEM_ACTOR): Promise<TaskStatusChange[]> {
     const ids = [...new Set(taskIds)].sort();
     if (ids.length === 0) return [];
     const before = await this.tasks.lockStatuses(em, ids, this.tx.lockMode());
@@ -49,6 +55,11 @@ export class TaskStatusService {
       });
       if (from !== summary.status) changes.push({ task_id: taskId, from, to: summary.status });
     }
+    await this.journal.append(
+      em,
+      changes.map((c) => ({ kind: 'task.status' as const, task_id: c.task_id, from: c.from, to: c.to, actor })),
+      this.clock.now(),
+    );
     return changes;
   }
 }

@@ -6,6 +6,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ok } from '../common/http/envelope';
 import { RequestLanguage } from '../common/http/request-language';
 import type { Language } from '../config/app-config';
+import type { Actor } from '../journal/event';
+import { RequestActor } from '../journal/actor.decorator';
 import { SubtaskListResponseDto } from '../subtask/dto/subtask-response.dto';
 import { SubtaskService } from './subtask.service';
 import { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-input.dto';
@@ -27,8 +29,8 @@ export class TaskController {
   @ApiBody({ type: CreateTaskDto, examples: { task: { summary: 'Two cameras', value: CREATE_TASK_EXAMPLE } } })
   @ApiOkResponse({ type: TaskIdResponseDto })
   @ApiErrors(BODY_ERRORS)
-  async create(@Body() dto: CreateTaskDto): Promise<TaskIdResponseDto> {
-    return ok(await this.tasks.create(dto));
+  async create(@Body() dto: CreateTaskDto, @RequestActor() actor: Actor): Promise<TaskIdResponseDto> {
+    return ok(await this.tasks.create(dto, actor));
   }
 
   @Get()
@@ -53,8 +55,8 @@ export class TaskController {
   @ApiBody({ type: UpdateTaskDto, examples: { rename: { summary: 'Rename, start a day later', value: UPDATE_TASK_EXAMPLE } } })
   @ApiOkResponse({ type: TaskIdResponseDto })
   @ApiErrors(BODY_ERRORS, 'TASK_NOT_FOUND', 'TASK_ACTIVE')
-  async update(@Param('task_id') id: string, @Body() dto: UpdateTaskDto): Promise<TaskIdResponseDto> {
-    await this.tasks.update(id, dto);
+  async update(@Param('task_id') id: string, @Body() dto: UpdateTaskDto, @RequestActor() actor: Actor): Promise<TaskIdResponseDto> {
+    await this.tasks.update(id, dto, actor);
     return ok({ task_id: id });
   }
 
@@ -62,8 +64,8 @@ export class TaskController {
   @ApiOperation({ summary: 'Delete a task (recoverable with restore); refused while any subtask is active' })
   @ApiOkResponse({ type: TaskIdResponseDto })
   @ApiErrors('TASK_NOT_FOUND', 'TASK_ACTIVE')
-  async remove(@Param('task_id') id: string): Promise<TaskIdResponseDto> {
-    await this.tasks.remove(id);
+  async remove(@Param('task_id') id: string, @RequestActor() actor: Actor): Promise<TaskIdResponseDto> {
+    await this.tasks.remove(id, actor);
     return ok({ task_id: id });
   }
 
@@ -72,8 +74,8 @@ export class TaskController {
   @ApiOperation({ summary: 'Bring a deleted task back' })
   @ApiOkResponse({ type: TaskIdResponseDto })
   @ApiErrors('TASK_NOT_FOUND', 'TASK_NOT_DELETED')
-  async restore(@Param('task_id') id: string): Promise<TaskIdResponseDto> {
-    await this.tasks.restore(id);
+  async restore(@Param('task_id') id: string, @RequestActor() actor: Actor): Promise<TaskIdResponseDto> {
+    await this.tasks.restore(id, actor);
     return ok({ task_id: id });
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DictionaryModule } from '../dictionary/dictionary.module';
+import { JournalModule } from '../journal/journal.module';
 import { SceneModule } from '../scene/scene.module';
 import { SubtaskModule } from '../subtask/subtask.module';
 import { SubtaskConfigService } from './subtask-config.service';
@@ -12,9 +13,9 @@ import { TaskService } from './task.service';
 
 /** The task aggregate: tasks, their subtasks' endpoints and configuration, and their derived status. */
 @Module({
-  imports: [DictionaryModule, SceneModule, SubtaskModule],
+  imports: [DictionaryModule, SceneModule, SubtaskModule, JournalModule],
   controllers: [TaskController, SubtaskController],
   providers: [TaskRepository, TaskService, TaskStatusService, SubtaskService, SubtaskConfigService],
-  exports: [TaskRepository, TaskService, TaskStatusService, SubtaskModule],
+  exports: [TaskRepository, TaskService, TaskStatusService, SubtaskModule, JournalModule],
 })
 export class TaskModule {}

@@ -1,9 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException } from '../common/errors/app.exception';
 import { parseWireDateTime } from '../common/time/datetime';
+import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig, Language } from '../config/app-config';
+import { Actor, stateChange, SYSTEM_ACTOR } from '../journal/event';
+import { JournalRepository } from '../journal/journal.repository';
 import { TransactionRunner } from '../database/transaction.runner';
 import { DictionaryService } from '../dictionary/dictionary.service';
 import { toMtaskRows } from '../scene/domain/scene-rows';
@@ -12,7 +15,6 @@ import { throwIfInvalid } from '../scene/throw-if-invalid';
 import { countStates, deriveTaskStatus } from './domain/task-status';
 import { decomposeIntoSubtasks, SourceType } from '../subtask/domain/decompose';
 import { RECONFIGURABLE_STATES } from '../subtask/domain/subtask-config';
-import { SubtaskEntity } from '../subtask/subtask.entity';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { assertNoneActive } from '../subtask/active-guard';
 import { SubtaskRepository } from '../subtask/subtask.repository';
@@ -36,7 +38,9 @@ export class TaskService implements OnModuleInit {
     private readonly dictionary: DictionaryService,
     private readonly status: TaskStatusService,
     private readonly tx: TransactionRunner,
+    private readonly journal: JournalRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -47,11 +51,11 @@ export class TaskService implements OnModuleInit {
     return { xmlMaxBytes: this.config.validation.xmlMaxBytes, timeZone: this.config.time.zone };
   }
 
-  async create(dto: CreateTaskDto): Promise<{ task_id: string }> {
+  async create(dto: CreateTaskDto, actor: Actor = SYSTEM_ACTOR): Promise<{ task_id: string }> {
     const algoTypes = await this.dictionary.codes(ALGO_TYPE_DICT);
     throwIfInvalid(validateNewTask(dto, { ...this.rulesContext, algoTypes }));
 
-    const now = new Date();
+    const now = this.clock.now();
     const taskId = uuidv7();
     const sourceType: SourceType = dto.source_type ?? 'pull_video_stream';
     const subtasks: SubtaskRow[] = decomposeIntoSubtasks({ ...dto, source_type: sourceType }).map((spec) => ({
@@ -98,6 +102,7 @@ export class TaskService implements OnModuleInit {
       await this.tasks.insert(em, task);
       await this.subtasks.insertAll(em, subtasks);
       await this.scenes.insertAll(em, config.mtasks, config.scenes);
+      await this.journal.append(em, [{ kind: 'task.created', task_id: taskId, to: task.status, reason: `${subtasks.length} subtask(s)`, actor }], now);
       // Last: concurrent creates share the counter rows, locked from here to the commit.
       await this.tasks.countLive(em, task.create_dt, 1);
     });
@@ -135,45 +140,54 @@ export class TaskService implements OnModuleInit {
     if (!(await this.tasks.findLive(id))) throw new AppException('TASK_NOT_FOUND', { id });
   }
 
-  async update(id: string, dto: UpdateTaskDto): Promise<void> {
+  async update(id: string, dto: UpdateTaskDto, actor: Actor = SYSTEM_ACTOR): Promise<void> {
     await this.tx.run(async (em) => {
+      const now = this.clock.now();
       const task = await this.lockLiveTask(em, id);
-      const subtasks = await this.subtasks.findByTask(id, em);
+      const subtasks = await this.subtasks.findByTask(id, em, this.tx.lockMode());
       assertNoneActive(subtasks, 'TASK_ACTIVE');
       throwIfInvalid(validateTaskUpdate(dto, { algo_type: task.algo_type, source_type: task.source_type, channels: channelsOf(task) }, this.rulesContext));
 
-      const patch: Partial<TaskEntity> = { update_dt: new Date() };
+      const patch: Partial<TaskEntity> = { update_dt: now };
       if (dto.task_name !== undefined) patch.task_name = dto.task_name;
       if (dto.run_dt !== undefined) patch.run_dt = parseWireDateTime(dto.run_dt, this.config.time.zone)!;
       if (dto.play_url !== undefined) patch.play_url = dto.play_url;
       if (dto.store_conf_unid !== undefined) patch.store_conf_unid = dto.store_conf_unid;
       await this.tasks.update(em, id, patch);
+      const fields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
+      await this.journal.append(em, [{ kind: 'task.updated', task_id: id, reason: fields.join(', ').slice(0, 1024), actor }], now);
 
       if (dto.mtasks !== undefined) {
         const config = toMtaskRows(id, dto.mtasks, uuidv7);
         await this.scenes.replaceForTask(em, id, config.mtasks, config.scenes);
         // The subtasks were checked against the old configuration: they must be completed again.
-        await em.update(SubtaskEntity, { task_id: id, state: In([...RECONFIGURABLE_STATES]) }, { state: 'unconfigured', update_dt: new Date() });
-        await this.status.refresh(em, [id]);
+        const reset = subtasks.filter((s) => RECONFIGURABLE_STATES.includes(s.state) && s.state !== 'unconfigured');
+        await this.subtasks.moveStates(em, reset.map((s) => s.id), RECONFIGURABLE_STATES, 'unconfigured', now);
+        await this.journal.append(em, reset.map((s) => stateChange(s, s.state, 'unconfigured', actor, 'the task configuration was replaced')), now);
+        await this.status.refresh(em, [id], actor);
       }
     });
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
     await this.tx.run(async (em) => {
       const task = await this.lockLiveTask(em, id);
       assertNoneActive(await this.subtasks.findByTask(id, em), 'TASK_ACTIVE');
-      await this.tasks.update(em, id, { deleted_dt: new Date() });
+      const now = this.clock.now();
+      await this.tasks.update(em, id, { deleted_dt: now });
+      await this.journal.append(em, [{ kind: 'task.deleted', task_id: id, actor }], now);
       await this.tasks.countLive(em, task.create_dt, -1);
     });
   }
 
-  async restore(id: string): Promise<void> {
+  async restore(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
     await this.tx.run(async (em) => {
       const task = await this.tasks.findAny(id, em, this.tx.lockMode());
       if (!task) throw new AppException('TASK_NOT_FOUND', { id });
       if (!task.deleted_dt) throw new AppException('TASK_NOT_DELETED', { id });
-      await this.tasks.update(em, id, { deleted_dt: null, update_dt: new Date() });
+      const now = this.clock.now();
+      await this.tasks.update(em, id, { deleted_dt: null, update_dt: now });
+      await this.journal.append(em, [{ kind: 'task.restored', task_id: id, actor }], now);
       await this.tasks.countLive(em, task.create_dt, 1);
     });
   }

@@ -1,0 +1,200 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { OpsSimulator } from '../src/ops-sim/ops-simulator';
+import { INTERNAL_TOKEN, TestApp } from './support/app';
+import { createTestDatabase, TestDatabase } from './support/databases';
+import { FAST_DISPATCH_ENV } from './support/dispatch';
+import { eventually } from './support/eventually';
+import { videoTask } from './support/fixtures';
+
+/**
+ * No change without its event, no event without its change: the service is killed with SIGKILL at
+ * random moments of a busy workload (creates, 配置完成, starts, reports from a flaky ops service,
+ * stops), and the journal is then compared with the rows it describes.
+ */
+const OPERATOR = 'journal-operator-token-0001';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function spawnService(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], {
+    cwd: join(__dirname, '..'),
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), AUTH_TOKENS: `${OPERATOR}:operator`, INTERNAL_TOKEN, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    if (await fetch(`${url}/health`).then((res) => res.ok, () => false)) return { child, url };
+    if (Date.now() > deadline) throw new Error('service did not answer within 30 s');
+    await sleep(50);
+  }
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Requests to the service; a request cut off by the kill is simply lost, as a client's would be. */
+function client(url: string) {
+  return async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of many shapes
+    try {
+      const res = await fetch(`${url}${path}`, { method, headers: { authorization: OPERATOR, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    } catch {
+      return { status: 0, body: null };
+    }
+  };
+}
+
+interface EventRow {
+  id: string;
+  kind: string;
+  task_id: string;
+  subtask_id: string | null;
+  from_value: string | null;
+  to_value: string | null;
+}
+
+/** Every subtask's state and config events form one chain from `unconfigured` to its stored state; every task's status events end at its stored status. */
+async function expectJournalMatchesRows(ds: DataSource): Promise<{ events: number; subtasks: number }> {
+  const events: EventRow[] = await ds.query('SELECT id, kind, task_id, subtask_id, from_value, to_value FROM tb_event ORDER BY id');
+  const subtasks: { id: string; state: string }[] = await ds.query('SELECT id, state FROM tb_subtask');
+  const tasks: { id: string; status: string }[] = await ds.query('SELECT id, status FROM tb_task');
+  const chains = new Map<string, EventRow[]>();
+  const statuses = new Map<string, EventRow[]>();
+  for (const e of events) {
+    if ((e.kind === 'subtask.state' || e.kind === 'subtask.config') && e.subtask_id) chains.set(e.subtask_id, [...(chains.get(e.subtask_id) ?? []), e]);
+    if (e.kind === 'task.status') statuses.set(e.task_id, [...(statuses.get(e.task_id) ?? []), e]);
+  }
+  const broken: string[] = [];
+  for (const subtask of subtasks) {
+    let state = 'unconfigured';
+    for (const e of chains.get(subtask.id) ?? []) {
+      // A draft saved on an unconfigured subtask keeps it unconfigured: the only event whose from may equal its to.
+      if (e.from_value !== state) broken.push(`${subtask.id}: event ${e.id} ${e.kind} from ${e.from_value}, but the subtask was ${state}`);
+      state = e.to_value!;
+    }
+    if (state !== subtask.state) broken.push(`${subtask.id}: journal ends at ${state}, row is ${subtask.state}`);
+  }
+  const created = new Map(events.filter((e) => e.kind === 'task.created').map((e) => [e.task_id, e.to_value]));
+  for (const task of tasks) {
+    let status = created.get(task.id);
+    if (status === undefined) broken.push(`${task.id}: no task.created event`);
+    for (const e of statuses.get(task.id) ?? []) {
+      if (e.from_value !== status) broken.push(`${task.id}: task.status ${e.id} from ${e.from_value}, but the stored status was ${status}`);
+      status = e.to_value;
+    }
+    if (status !== task.status) broken.push(`${task.id}: journal ends at ${status}, stored status is ${task.status}`);
+  }
+  expect(broken).toEqual([]);
+  return { events: events.length, subtasks: subtasks.length };
+}
+
+describe('the journal against the rows, through SIGKILL at random moments (MariaDB)', () => {
+  let db: TestDatabase;
+  let sim: OpsSimulator;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mysql');
+    sim = await OpsSimulator.start({ latencyMs: 20, errorRate: 0.2, crashProbability: 0.05, reportIntervalMs: 100, reportToken: INTERNAL_TOKEN });
+  });
+
+  afterAll(async () => {
+    if (child) await kill9(child);
+    await sim.close();
+    await db.drop();
+  });
+
+  it('holds after every kill, and the next boot derives every status from the rows', async () => {
+    const env = { ...FAST_DISPATCH_ENV, ...db.env, OPS_BASE_URL: sim.url, HEARTBEAT_TIMEOUT_MS: '1500' };
+    const boot = async () => {
+      const started = await spawnService(env);
+      child = started.child;
+      sim.setOptions({ reportUrl: `${started.url}/internal/subtask-reports` });
+      return client(started.url);
+    };
+    const seed = Number(process.env.JOURNAL_SEED ?? Date.now() % 100_000);
+    let state = seed;
+    const random = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+
+    // Round 1: create and configure, killed while the starts are being dispatched.
+    let call = await boot();
+    const taskIds: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const created = await call('POST', '/tasks', videoTask({ task_name: `journal ${i}` }, 6));
+      expect(created.status).toBe(200);
+      taskIds.push(created.body.task_id);
+      const subtasks = await call('GET', `/tasks/${created.body.task_id}/subtasks`);
+      for (const s of subtasks.body.list_data) expect((await call('POST', `/subtasks/${s.subtask_id}/config-complete`)).status).toBe(200);
+    }
+    await Promise.all(taskIds.map((id) => call('POST', `/tasks/${id}/start`)));
+    await sleep(100 + random() * 600);
+    await kill9(child!);
+    await expectJournalMatchesRows(await reader(db));
+
+    // Rounds 2–4: restart, stop and start some, killed at random moments while reports flow.
+    for (let round = 0; round < 3; round++) {
+      call = await boot();
+      const pick = taskIds[Math.floor(random() * taskIds.length)];
+      const actions = [call('POST', `/tasks/${pick}/stop`), call('POST', `/tasks/${taskIds[(round + 1) % taskIds.length]}/start`)];
+      await sleep(random() * 800);
+      await kill9(child!);
+      await Promise.all(actions);
+      await expectJournalMatchesRows(await reader(db));
+    }
+
+    // A last boot repairs what the kills left: every stored status equals the one derived from its rows.
+    const t = await TestApp.start('mysql', { ...env, RECONCILER_ENABLED: 'false' }, db);
+    try {
+      await eventually(async () => {
+        const marks = await t.count('tb_task_status_mark');
+        expect(marks).toBe(0);
+      });
+      for (const id of taskIds) {
+        const detail = (await t.request('GET', `/tasks/${id}`)).body;
+        const [row] = await t.dataSource.query('SELECT status FROM tb_task WHERE id = ?', [id]);
+        expect(row.status).toBe(detail.status);
+      }
+      const totals = await expectJournalMatchesRows(t.dataSource);
+      expect(totals.subtasks).toBe(24);
+      expect(totals.events).toBeGreaterThan(24 * 2);
+    } finally {
+      await t.close({ keepDatabase: true });
+      await closeReader();
+    }
+  }, 120_000);
+});
+
+let plain: DataSource | undefined;
+
+/** A plain connection to the suite's database, for reading the rows while no service runs. */
+async function reader(db: TestDatabase): Promise<DataSource> {
+  if (!plain) {
+    plain = new DataSource({ type: 'mariadb', host: db.env.DB_HOST, port: Number(db.env.DB_PORT), username: db.env.DB_USER, password: db.env.DB_PASSWORD, database: db.env.DB_NAME });
+    await plain.initialize();
+  }
+  return plain;
+}
+
+async function closeReader(): Promise<void> {
+  await plain?.destroy();
+  plain = undefined;
+}
