@@ -1,4 +1,4 @@
-/** Unit specs live beside the code (src/**\/*.spec.ts); end-to-end suites in test/ boot the real app. */
+/** Unit specs live beside the code (src/**\/*.spec.ts, tools/**\/*.spec.ts); end-to-end suites in test/ boot the real app. */
 const swc = [
   '@swc/jest',
   {
@@ -25,7 +25,7 @@ const common = {
 module.exports = {
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

@@ -58,11 +58,11 @@ export async function startBaseline(cfg: BenchConfig): Promise<ManagedProcess> {
   return proc;
 }
 
-/** The ops-service simulator from the build, no added latency, pinned with the load generator. */
+/** The ops-service simulator (a development tool, not in the build), no added latency, pinned with the load generator. */
 export async function startSimulator(cfg: BenchConfig): Promise<ManagedProcess> {
   const proc = spawnNode(
     cfg.loadCore,
-    [join(cfg.distDir, 'ops-sim/main.js'), '--port', String(cfg.simPort), '--latency-ms', '0', '--report-interval-ms', String(cfg.simReportIntervalMs), '--report-token', INTERNAL_TOKEN],
+    ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'tools', 'ops-sim', 'main.ts'), '--port', String(cfg.simPort), '--latency-ms', '0', '--report-interval-ms', String(cfg.simReportIntervalMs), '--report-token', INTERNAL_TOKEN],
     { PATH: process.env.PATH, NODE_ENV: 'production' },
     'ops simulator',
   );

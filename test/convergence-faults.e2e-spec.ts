@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { OpsSimulator } from '../src/ops-sim/ops-simulator';
+import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
 import { StatusSweeper } from '../src/status/status-sweeper.service';
 import { countStates, deriveTaskStatus, type DesiredState, type SubtaskState } from '../src/task/domain/task-status';
 import { INTERNAL_TOKEN, TestApp } from './support/app';

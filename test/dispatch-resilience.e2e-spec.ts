@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { OpsSimulator } from '../src/ops-sim/ops-simulator';
+import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
 import { createTestDatabase, DATABASE_KINDS } from './support/databases';
 import { ReconcilerService } from '../src/dispatch/reconciler.service';

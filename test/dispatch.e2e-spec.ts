@@ -1,4 +1,4 @@
-import { OpsSimulator } from '../src/ops-sim/ops-simulator';
+import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
 import { DATABASE_KINDS } from './support/databases';
 import { all, createConfiguredTask, DispatchRig, postsPerKey, startAndWait, startRig, stopAndWait, subtasksOf, waitForStates } from './support/dispatch';

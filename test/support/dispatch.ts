@@ -1,4 +1,4 @@
-import { OpsSimulator } from '../../src/ops-sim/ops-simulator';
+import { OpsSimulator } from '../../tools/ops-sim/ops-simulator';
 import { INTERNAL_TOKEN, TestApp } from './app';
 import { DatabaseKind, TestDatabase } from './databases';
 import { eventually } from './eventually';

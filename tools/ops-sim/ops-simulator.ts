@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
- * A stand-in for the ops service (which runs subtasks on analysis servers), served over real HTTP so the
- * dispatcher, its retries/timeouts and the report endpoint can be exercised end to end without the real thing.
+ * A stand-in for the ops service (which runs subtasks on analysis servers), served over real HTTP (Fastify) so
+ * the dispatcher, its retries/timeouts and the report endpoint can be exercised end to end without the real thing.
  */
 
 export type SimState = 'running' | 'stopped' | 'failed' | 'completed';
@@ -26,6 +26,8 @@ export interface OpsSimOptions {
   /** A running subtask completes this long after its start; undefined = runs forever. */
   completeAfterMs: number | undefined;
   random: () => number;
+  /** One line per report POST that was refused (non-2xx) or reached nobody. */
+  log: (line: string) => void;
 }
 
 /** What the simulator knows about one subtask. */
@@ -79,6 +81,7 @@ export const DEFAULT_OPS_SIM_OPTIONS: Readonly<OpsSimOptions> = {
   reportBatchSize: 500,
   completeAfterMs: undefined,
   random: Math.random,
+  log: (line) => console.warn(line),
 };
 
 export const SIMULATED_CRASH_REASON = 'simulated stream failure';
@@ -106,6 +109,7 @@ export function resolveOpsSimOptions(partial: Partial<OpsSimOptions>, base: OpsS
     checkInt('reportBatchSize', options.reportBatchSize, 1),
     options.completeAfterMs === undefined ? null : checkInt('completeAfterMs', options.completeAfterMs, 0),
     typeof options.random === 'function' ? null : 'random must be a function',
+    typeof options.log === 'function' ? null : 'log must be a function',
   ].filter((p): p is string => p !== null);
   if (problems.length) throw new RangeError(`Invalid ops simulator options: ${problems.join('; ')}`);
   return options;
@@ -140,6 +144,8 @@ interface Reply {
   body: unknown;
 }
 
+type Request = FastifyRequest<{ Params: { id: string }; Body: string | undefined }>;
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -152,7 +158,7 @@ class HttpError extends Error {
 const notFound = (): Reply => ({ status: 404, body: { error: 'not found' } });
 
 export class OpsSimulator {
-  readonly url: string;
+  private baseUrl = '';
 
   private options: OpsSimOptions;
   private readonly entries = new Map<string, Entry>();
@@ -180,27 +186,29 @@ export class OpsSimulator {
     reportPostsFailed: 0,
   };
 
-  private constructor(
-    private readonly server: Server,
-    options: OpsSimOptions,
-  ) {
+  private readonly app: FastifyInstance;
+
+  private constructor(options: OpsSimOptions) {
     this.options = options;
-    this.url = `http://${HOST}:${(server.address() as AddressInfo).port}`;
-    this.restartInterval();
+    this.app = this.buildApp();
+  }
+
+  /** `http://127.0.0.1:{port}`; it stays readable after close(). */
+  get url(): string {
+    return this.baseUrl;
   }
 
   static async start(options: Partial<OpsSimOptions> = {}): Promise<OpsSimulator> {
-    const resolved = resolveOpsSimOptions(options);
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(resolved.port, HOST, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const sim = new OpsSimulator(server, resolved);
-    server.on('request', (req, res) => void sim.handle(req, res));
+    const sim = new OpsSimulator(resolveOpsSimOptions(options));
+    try {
+      await sim.app.listen({ port: sim.options.port, host: HOST });
+    } catch (err) {
+      sim.closed = true;
+      await sim.app.close();
+      throw err;
+    }
+    sim.baseUrl = `http://${HOST}:${(sim.app.server.address() as AddressInfo).port}`;
+    sim.restartInterval();
     return sim;
   }
 
@@ -210,9 +218,7 @@ export class OpsSimulator {
     clearInterval(this.interval);
     this.reportAbort.abort();
     for (const wake of [...this.sleepers]) wake();
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await Promise.all([serverClosed, this.tickChain]);
+    await Promise.all([this.app.close(), this.tickChain]);
   }
 
   // ---------------------------------------------------------------- test hooks
@@ -288,17 +294,49 @@ export class OpsSimulator {
 
   // ---------------------------------------------------------------- HTTP
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.counters.requests++;
-    let reply: Reply;
-    try {
-      const raw = await readBody(req);
+  private buildApp(): FastifyInstance {
+    const app = Fastify({
+      logger: false,
+      bodyLimit: MAX_BODY_BYTES,
+      // Subtask ids are path segments; Fastify's default cap (100) would turn long ones into 404s.
+      routerOptions: { maxParamLength: 2048 },
+      // close() must not wait for clients that keep connections alive or requests parked by hang().
+      forceCloseConnections: true,
+      frameworkErrors: (error, request, reply) => {
+        this.counters.requests++;
+        const malformed = error.code === 'FST_ERR_BAD_URL';
+        send(reply, malformed ? { status: 400, body: { error: 'malformed subtask id in path' } } : { status: 400, body: { error: error.message } });
+      },
+    });
+    // Bodies are read as text whatever their type (or none), and parsed per route, after delays and
+    // injected failures, so those apply to malformed requests as well.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+    app.addHook('onRequest', async () => {
+      this.counters.requests++;
+    });
+    app.addHook('preHandler', async (request, reply) => {
       await this.applyDelays();
-      reply = this.injectedFailure(req.method ?? 'GET', (req.url ?? '/').split('?')[0]) ?? this.simulatedError() ?? this.route(req, raw);
-    } catch (err) {
-      reply = err instanceof HttpError ? { status: err.status, body: err.body } : { status: 500, body: { error: String(err) } };
-    }
-    send(res, reply);
+      const failure = this.injectedFailure(request.method, request.url.split('?')[0]) ?? this.simulatedError();
+      if (failure) return send(reply, failure);
+    });
+    app.setErrorHandler((error: FastifyError, _request, reply) => {
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, { status: 413, body: { error: 'body too large' } });
+      return send(reply, error instanceof HttpError ? { status: error.status, body: error.body } : { status: 500, body: { error: String(error) } });
+    });
+    app.setNotFoundHandler((_request, reply) => send(reply, notFound()));
+
+    const route = (handler: (request: Request) => Reply) => async (request: Request, reply: FastifyReply) => send(reply, handler(request));
+    app.post('/subtasks', route((request) => this.startSubtask(request, parseJson(request.body))));
+    app.post('/subtasks/:id/stop', route((request) => this.stopSubtask(request.params.id, parseJson(request.body))));
+    app.get('/subtasks/:id', route((request) => this.getSubtask(request.params.id)));
+    // Not part of the ops contract: lets a person make a stream die from the command line.
+    app.post(
+      '/_sim/subtasks/:id/crash',
+      route(({ params: { id } }) => (this.crash(id) ? { status: 200, body: view(this.entries.get(id)!.record) } : notFound())),
+    );
+    return app;
   }
 
   private async applyDelays(): Promise<void> {
@@ -320,25 +358,7 @@ export class OpsSimulator {
     return errorRate > 0 && random() < errorRate ? { status: 503, body: { error: 'simulated' } } : null;
   }
 
-  private route(req: IncomingMessage, raw: string): Reply {
-    const path = (req.url ?? '/').split('?')[0];
-    const method = req.method ?? 'GET';
-    if (method === 'POST' && path === '/subtasks') return this.startSubtask(req, parseJson(raw));
-    // Not part of the ops contract: lets a person make a stream die from the command line.
-    const crash = /^\/_sim\/subtasks\/([^/]+)\/crash$/.exec(path);
-    if (crash && method === 'POST') {
-      const id = decodeId(crash[1]);
-      return this.crash(id) ? { status: 200, body: view(this.entries.get(id)!.record) } : notFound();
-    }
-    const match = /^\/subtasks\/([^/]+)(\/stop)?$/.exec(path);
-    if (!match) return notFound();
-    const id = decodeId(match[1]);
-    if (match[2] && method === 'POST') return this.stopSubtask(id, parseJson(raw));
-    if (!match[2] && method === 'GET') return this.getSubtask(id);
-    return notFound();
-  }
-
-  private startSubtask(req: IncomingMessage, body: unknown): Reply {
+  private startSubtask(req: Request, body: unknown): Reply {
     const start = validateStartBody(body);
     const key = `${start.subtask_id}:${start.generation}`;
     const header = req.headers['idempotency-key'];
@@ -483,8 +503,10 @@ export class OpsSimulator {
       });
       await res.arrayBuffer(); // drain so the connection can be reused
       if (res.ok) return true;
-    } catch {
+      this.options.log(`ops-sim: ${reports.length} report(s) to ${url} refused: HTTP ${res.status}`);
+    } catch (err) {
       // Network errors, timeouts and aborts on close all count as failed posts; the change stays pending.
+      if (!this.closed) this.options.log(`ops-sim: ${reports.length} report(s) to ${url} not delivered: ${failureCause(err)}`);
     }
     this.counters.reportPostsFailed++;
     return false;
@@ -551,16 +573,8 @@ function increment(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-function decodeId(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(400, { error: 'malformed subtask id in path' });
-  }
-}
-
-function parseJson(raw: string): unknown {
-  if (raw.trim() === '') return undefined;
+function parseJson(raw: string | undefined): unknown {
+  if (raw === undefined || raw.trim() === '') return undefined;
   try {
     return JSON.parse(raw) as unknown;
   } catch {
@@ -568,21 +582,15 @@ function parseJson(raw: string): unknown {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, { error: 'body too large' });
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** What fetch's "fetch failed" hides: ECONNREFUSED, a DNS failure, the timeout. */
+function failureCause(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return cause.code;
+  if ((err as Error).name === 'TimeoutError') return `no answer within ${REPORT_TIMEOUT_MS} ms`;
+  return cause?.message ?? String(err);
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  if (res.writableEnded || res.destroyed) return;
-  const payload = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
+/** Every answer is JSON typed exactly `application/json` (as a Buffer, to which Fastify adds no charset). */
+function send(reply: FastifyReply, { status, body }: Reply): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
 }

@@ -100,10 +100,12 @@ describe('OpsSimulator', () => {
   let receiver: Receiver;
   let sim: OpsSimulator;
   let reportUrl: string;
+  let logged: string[];
 
   /** Ticks are driven with flushReports(); the long interval keeps the timer out of the way. */
   async function boot(options: Partial<OpsSimOptions> = {}): Promise<OpsSimulator> {
-    sim = await OpsSimulator.start({ port: 0, reportIntervalMs: 60_000, ...options });
+    logged = [];
+    sim = await OpsSimulator.start({ port: 0, reportIntervalMs: 60_000, log: (line) => logged.push(line), ...options });
     return sim;
   }
 
@@ -160,6 +162,17 @@ describe('OpsSimulator', () => {
       await boot();
       const res = await call(sim, method, path, method === 'GET' ? undefined : {});
       expect(res).toEqual({ status: 404, body: { error: 'not found' } });
+    });
+
+    it('answers 400 to a malformed id and 413 to a body over 1 MB, and serves long ids', async () => {
+      await boot();
+      expect(await call(sim, 'GET', '/subtasks/%E0%A4%A')).toEqual({ status: 400, body: { error: 'malformed subtask id in path' } });
+      const huge = JSON.stringify({ ...startBody('s1', 1, reportUrl), padding: 'x'.repeat(1024 * 1024) });
+      expect(await call(sim, 'POST', '/subtasks', huge, { 'Idempotency-Key': 's1:1' })).toEqual({ status: 413, body: { error: 'body too large' } });
+      const long = 'l'.repeat(300);
+      expect((await start(sim, long, 1, reportUrl)).status).toBe(201);
+      expect((await call(sim, 'GET', `/subtasks/${long}`)).body).toMatchObject({ subtask_id: long, state: 'running' });
+      expect(sim.stats().requests).toBe(4);
     });
   });
 
@@ -404,6 +417,30 @@ describe('OpsSimulator', () => {
 
       expect(Date.now() - began).toBeLessThan(1000);
       expect(sim.stats().reportPostsFailed).toBe(1);
+    });
+
+    it('logs one line per report POST that is refused or reaches nobody, with the status', async () => {
+      // A port that was free a moment ago: nothing listens there.
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const nowhere = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/internal/reports`;
+      await new Promise((resolve) => probe.close(resolve));
+
+      await boot();
+      await start(sim, 's1', 1, reportUrl);
+      await start(sim, 's2', 1, nowhere);
+      receiver.status = 401;
+      await sim.flushReports();
+      expect(new Set(logged)).toEqual(
+        new Set([`ops-sim: 1 report(s) to ${reportUrl} refused: HTTP 401`, `ops-sim: 1 report(s) to ${nowhere} not delivered: ECONNREFUSED`]),
+      );
+      expect(logged).toHaveLength(2);
+
+      receiver.status = 204;
+      sim.forget('s2');
+      logged.length = 0;
+      await sim.flushReports();
+      expect(logged).toEqual([]);
     });
 
     it('counts an unreachable receiver as a failed post', async () => {

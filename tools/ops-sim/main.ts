@@ -3,7 +3,7 @@ import { OpsSimulator, type OpsSimOptions } from './ops-simulator';
 
 /**
  * Runs the ops service simulator standalone:
- *   node -r ts-node/register/transpile-only src/ops-sim/main.ts --port 4000 --error-rate 0.1
+ *   node -r ts-node/register/transpile-only tools/ops-sim/main.ts --port 4000 --error-rate 0.1
  * Every flag falls back to an OPS_SIM_* environment variable.
  */
 
