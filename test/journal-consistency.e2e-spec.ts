@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { OpsSimulator } from '../src/ops-sim/ops-simulator';
+import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
 import { createTestDatabase, TestDatabase } from './support/databases';
 import { FAST_DISPATCH_ENV } from './support/dispatch';
