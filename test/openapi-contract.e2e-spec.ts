@@ -47,7 +47,10 @@ describe('the OpenAPI document as a contract', () => {
         const emptyObject = s.type === 'object' && !s.properties && !s.additionalProperties && !s.allOf;
         const items = s.items as Record<string, unknown> | undefined;
         const looseItems = s.type === 'array' && (!items || Object.keys(items).length === 0);
-        if (!typed || emptyObject || looseItems || s.type === 'number') loose.push(`${name}.${prop}`);
+        // A bare `number` is what an undecorated TypeScript number becomes: counts must say integer,
+        // and a real fraction (a ratio) says so with a format.
+        const bareNumber = s.type === 'number' && !s.format;
+        if (!typed || emptyObject || looseItems || bareNumber) loose.push(`${name}.${prop}`);
       }
     }
     expect(loose).toEqual([]);
