@@ -6,9 +6,6 @@ import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { TaskEntity } from '../src/task/task.entity';
 import { createTestDatabase, TestDatabase } from './support/databases';
 
-/** mysql2 keeps its prepared-statement cache on each connection; `max` is the LRU's capacity. */
-type CachedConnection = PoolConnection & { _statements: { max: number; size: number } };
-
 describe('the MySQL connection pool', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
@@ -24,8 +21,13 @@ describe('the MySQL connection pool', () => {
     await db?.drop();
   });
 
-  const borrow = (pool: Pool) =>
-    new Promise<CachedConnection>((resolve, reject) => pool.getConnection((err, conn) => (err ? reject(err) : resolve(conn as CachedConnection))));
+  const borrow = (pool: Pool) => new Promise<PoolConnection>((resolve, reject) => pool.getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
+
+  /** Statements the server prepared for this connection's session (a text-protocol query prepares none). */
+  const preparedOn = (conn: PoolConnection) =>
+    new Promise<number>((resolve, reject) =>
+      conn.query("SHOW SESSION STATUS LIKE 'Com_stmt_prepare'", (err, rows) => (err ? reject(err) : resolve(Number((rows as { Value: string }[])[0].Value)))),
+    );
 
   it('runs TypeORM queries with a one-slot statement cache on every connection', async () => {
     // Three at once, so the pool opens all three connections: raw SQL and the query builder alike.
@@ -39,8 +41,10 @@ describe('the MySQL connection pool', () => {
     const pool = (dataSource.driver as MysqlDriver).pool as Pool;
     const connections = await Promise.all([1, 2, 3].map(() => borrow(pool)));
     try {
-      // mysql2's default is 16,000 slots, pre-allocated; TypeORM never prepares, so none are used.
-      expect(connections.map((c) => [c._statements.max, c._statements.size])).toEqual([
+      // mysql2 sizes each connection's statement cache by its maxPreparedStatements (default 16,000
+      // slots, pre-allocated); TypeORM never prepares, so the server has prepared none on any of them.
+      const cache = await Promise.all(connections.map(async (c) => [c.config.maxPreparedStatements, await preparedOn(c)]));
+      expect(cache).toEqual([
         [1, 0],
         [1, 0],
         [1, 0],
