@@ -10,6 +10,7 @@ import { ErrorResponder } from './common/errors/error-response';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
 import { rateLimitProviders } from './common/http/rate-limit';
 import { RequestLanguageResolver } from './common/http/request-language.resolver';
+import { redactRequest } from './common/http/redact-url';
 import { MetricsController } from './common/observability/metrics.controller';
 import { MetricsService } from './common/observability/metrics.service';
 import { CLOCK, Clock, systemClock } from './common/time/clock';
@@ -20,6 +21,7 @@ import { createAppDataSource, DatabaseModule } from './database/database.module'
 import { TypeOrmLogger } from './database/typeorm-logger';
 import { DictionaryModule } from './dictionary/dictionary.module';
 import { DispatchModule } from './dispatch/dispatch.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { SceneModule } from './scene/scene.module';
 import { StatusModule } from './status/status.module';
@@ -55,6 +57,8 @@ export class AppModule {
           pinoHttp: {
             level: config.log.level,
             redact: ['req.headers.authorization'],
+            // The event stream's access_token (for EventSource) never reaches a log line.
+            serializers: { req: redactRequest },
             customProps: () => ({ service: 'task-manager' }),
             quietReqLogger: true,
           },
@@ -86,6 +90,7 @@ export class AppModule {
         StatusModule,
         TaskModule,
         DispatchModule,
+        EventsModule,
       ],
       controllers: [MetricsController],
       providers: [

@@ -122,6 +122,18 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(100000000) RATE_LIMIT_PER_MINUTE = 1200;
   /** Requests per minute to POST /internal/subtask-reports per sender; 0 = unlimited. */
   @Transform(toInt) @IsInt() @Min(0) @Max(100000000) RATE_LIMIT_REPORTS_PER_MINUTE = 60000;
+
+  // --- Event journal: sequencing, live streams, retention (API.md section 7) ---
+  /** How often every replica numbers newly committed events and reads the new ones for its streams. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(60000) EVENT_TICK_MS = 100;
+  /** Events queued for one stream subscriber that is not reading; past it the stream is ended (the client resumes from its last id). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000000) EVENT_STREAM_BUFFER = 1000;
+  /** Longest silence on a stream before a `: keep-alive` comment line. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) EVENT_KEEPALIVE_MS = 15000;
+  /** Events older than this are pruned; a cursor before the oldest kept answers 410. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650) EVENT_RETENTION_DAYS = 30;
+  /** How often the pruner looks for events past retention. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(86400000) EVENT_PRUNE_INTERVAL_MS = 600000;
 }
 
 export interface AppConfig {
@@ -160,6 +172,7 @@ export interface AppConfig {
   edge: EdgeConfig;
   internal: { token: string | null };
   status: { sweepIntervalMs: number };
+  events: EventsConfig;
   dispatch: {
     opsBaseUrl: string | null;
     publicBaseUrl: string;
@@ -180,6 +193,15 @@ export interface DatabaseLimits {
   queryTimeoutMs: number;
   acquireTimeoutMs: number;
   migrationLockTimeoutMs: number;
+}
+
+// --- Event journal ---
+export interface EventsConfig {
+  tickMs: number;
+  streamBuffer: number;
+  keepAliveMs: number;
+  retentionDays: number;
+  pruneIntervalMs: number;
 }
 
 // --- HTTP edge ---
@@ -325,6 +347,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     edge,
     internal: { token: vars.INTERNAL_TOKEN || null },
     status: { sweepIntervalMs: vars.STATUS_SWEEP_INTERVAL_MS },
+    events: {
+      tickMs: vars.EVENT_TICK_MS,
+      streamBuffer: vars.EVENT_STREAM_BUFFER,
+      keepAliveMs: vars.EVENT_KEEPALIVE_MS,
+      retentionDays: vars.EVENT_RETENTION_DAYS,
+      pruneIntervalMs: vars.EVENT_PRUNE_INTERVAL_MS,
+    },
     dispatch: {
       opsBaseUrl: vars.OPS_BASE_URL ? vars.OPS_BASE_URL.replace(/\/+$/, '') : null,
       publicBaseUrl: (vars.PUBLIC_BASE_URL || listenUrl(vars.HOST, vars.PORT)).replace(/\/+$/, ''),

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig, Role } from '../../config/app-config';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-codes';
+import { ACCEPTS_QUERY_TOKEN, queryToken } from './query-token';
 import { IS_INTERNAL, IS_PUBLIC, MIN_ROLE, Principal, roleRank } from './roles';
 import { AuthFailure, extractToken, safeEqual, TokenVerifier } from './token-verifier';
 
@@ -50,7 +51,9 @@ export class AuthGuard implements CanActivate {
       return true;
     }
 
-    const result = await this.verifier.verify(request.headers.authorization);
+    // Only routes marked for browsers' EventSource take the token from the query too.
+    const sent = request.headers.authorization ?? (this.reflector.getAllAndOverride<boolean>(ACCEPTS_QUERY_TOKEN, targets) ? queryToken(request.query) : undefined);
+    const result = await this.verifier.verify(sent);
     if (!result.ok) throw this.refuse(context, result.reason, result.detail);
     const needed: Role =
       this.reflector.getAllAndOverride<Role>(MIN_ROLE, targets) ?? (READ_METHODS.has(request.method) ? 'viewer' : 'operator');

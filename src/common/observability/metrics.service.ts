@@ -40,6 +40,40 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  // --- Event journal ---
+  /** The write side increments it for each event it appends, in the transaction's success path. */
+  readonly eventsWritten = new Counter({
+    name: 'events_written_total',
+    help: 'Events appended to the journal, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventStreamSubscribers = new Gauge({
+    name: 'event_stream_subscribers',
+    help: 'Open event streams on this replica',
+    registers: [this.registry],
+  });
+
+  readonly eventsDelivered = new Counter({
+    name: 'events_delivered_total',
+    help: 'Events written to event stream subscribers (replayed and live)',
+    registers: [this.registry],
+  });
+
+  readonly eventSubscribersDropped = new Counter({
+    name: 'event_stream_dropped_total',
+    help: 'Event streams ended because the subscriber did not read and its buffer filled',
+    registers: [this.registry],
+  });
+
+  readonly journalQueries = new Counter({
+    name: 'journal_queries_total',
+    help: 'Queries on the event journal, by purpose (sequence, tail, replay, history, availability, prune)',
+    labelNames: ['query'] as const,
+    registers: [this.registry],
+  });
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     const db = this.dataSource;

@@ -1,0 +1,69 @@
+import type { FastifyReply } from 'fastify';
+import { EventEmitter } from 'node:events';
+import type { AppConfig } from '../config/app-config';
+import { MetricsService } from '../common/observability/metrics.service';
+import type { JournalFilter, JournalRepository } from '../journal/journal.repository';
+import type { JournalEventEntity } from '../journal/journal-event.entity';
+import type { EventSequencer } from './event-sequencer.service';
+import { EventStreamService } from './event-stream.service';
+
+const row = (seq: number, task_id = 't1'): JournalEventEntity => ({
+  id: `id-${seq}`,
+  seq: String(seq),
+  at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, seq)),
+  kind: 'subtask.state',
+  task_id,
+  subtask_id: 's1',
+  from_value: 'dispatching',
+  to_value: 'running',
+  generation: 1,
+  reason: null,
+  actor_type: 'ops',
+  actor_subject: null,
+  actor_role: null,
+});
+
+/** A journal of `rows` that counts the queries it answers. */
+function fakeJournal(rows: JournalEventEntity[]) {
+  const calls: JournalFilter[] = [];
+  const journal = {
+    lastSeq: async () => 0,
+    findSequenced: async (filter: JournalFilter, _order: string, limit: number) => {
+      calls.push(filter);
+      return rows.filter((r) => Number(r.seq) > (filter.after ?? 0) && (filter.atMost === undefined || Number(r.seq) <= filter.atMost)).slice(0, limit);
+    },
+  };
+  return { journal: journal as unknown as JournalRepository, calls };
+}
+
+/** A raw connection that takes everything. */
+function fakeReply() {
+  const raw = Object.assign(new EventEmitter(), { chunks: [] as string[], writeHead: () => undefined, write: (c: string) => (raw.chunks.push(c), true), end: () => undefined });
+  const reply = { raw, getHeaders: () => ({}), hijack: () => undefined } as unknown as FastifyReply;
+  return { reply, raw };
+}
+
+const config = { events: { streamBuffer: 1000, keepAliveMs: 60_000 }, time: { zone: 'Asia/Shanghai' } } as unknown as AppConfig;
+const sequencer = { onPass: () => undefined } as unknown as EventSequencer;
+
+describe('EventStreamService', () => {
+  it('reads the journal once per tick whatever the number of subscribers, and gives each every event', async () => {
+    const rows = [row(1), row(2), row(3, 't2')];
+    const { journal, calls } = fakeJournal(rows);
+    const service = new EventStreamService(journal, sequencer, new MetricsService({} as never), config);
+    await service.onModuleInit();
+    const clients = Array.from({ length: 50 }, () => fakeReply());
+    for (const { reply } of clients) await service.serve(reply, {}, null);
+    expect(service.subscriberCount).toBe(50);
+    calls.length = 0;
+    await service.tail();
+    expect(calls).toHaveLength(1);
+    for (const { raw } of clients) expect(raw.chunks.filter((c) => c.startsWith('id: ')).map((c) => c.slice(4, 24))).toEqual(['00000000000000000001', '00000000000000000002', '00000000000000000003']);
+    // Nothing new: still one query per tick.
+    await service.tail();
+    expect(calls).toHaveLength(2);
+    for (const { raw } of clients) raw.emit('close');
+    expect(service.subscriberCount).toBe(0);
+    service.onModuleDestroy();
+  });
+});

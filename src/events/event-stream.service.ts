@@ -1,0 +1,117 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../common/observability/metrics.service';
+import { JournalRepository } from '../journal/journal.repository';
+import type { JournalEventEntity } from '../journal/journal-event.entity';
+import { EventSequencer } from './event-sequencer.service';
+import { StreamFilter, StreamItem, StreamSubscription } from './domain/fan-out';
+import { sseFrame, toWireEvent } from './domain/wire-event';
+
+/** Rows per tail query; a fuller backlog is read in several queries in the same tick. */
+export const TAIL_BATCH = 1000;
+
+/**
+ * The replica's live feed: one tail query per tick (`seq > last seen`, whatever the number of
+ * subscribers), each new event rendered once and handed to every local subscription in memory.
+ */
+@Injectable()
+export class EventStreamService implements OnModuleInit, OnModuleDestroy {
+  private position = 0;
+  private readonly subscriptions = new Set<StreamSubscription>();
+
+  constructor(
+    private readonly journal: JournalRepository,
+    private readonly sequencer: EventSequencer,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.position = await this.journal.lastSeq();
+    this.sequencer.onPass(() => this.tail());
+  }
+
+  onModuleDestroy(): void {
+    for (const subscription of [...this.subscriptions]) subscription.end('shutdown');
+  }
+
+  /** The seq this replica has delivered up to. */
+  get lastSeen(): number {
+    return this.position;
+  }
+
+  get subscriberCount(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Reads what was numbered since the last call and fans it out. */
+  async tail(): Promise<void> {
+    for (;;) {
+      this.metrics.journalQueries.inc({ query: 'tail' });
+      const rows = await this.journal.findSequenced({ after: this.position }, 'ASC', TAIL_BATCH);
+      if (rows.length === 0) return;
+      const items = rows.map((row) => this.item(row));
+      this.position = items[items.length - 1].seq;
+      for (const subscription of this.subscriptions) for (const item of items) subscription.publish(item);
+      if (rows.length < TAIL_BATCH) return;
+    }
+  }
+
+  /**
+   * Serves one stream on the raw connection: headers, the journal after `after` (null: from what
+   * this replica has seen, i.e. live only), then live events, keep-alive comments, until the client
+   * leaves, its buffer overflows or the app shuts down.
+   */
+  async serve(reply: FastifyReply, filter: StreamFilter, after: number | null): Promise<void> {
+    const res = reply.raw;
+    // Headers set by the onRequest hooks (security headers, CORS, request id) go out with the stream.
+    const inherited = reply.getHeaders() as OutgoingHttpHeaders;
+    reply.hijack();
+    res.writeHead(200, {
+      ...inherited,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 3000\n: connected\n\n`);
+
+    const start = this.position;
+    const subscription = new StreamSubscription(filter, after ?? start, { write: (chunk) => res.write(chunk), end: () => res.end() }, this.config.events.streamBuffer, {
+      delivered: (n) => this.metrics.eventsDelivered.inc(n),
+      ended: (reason) => {
+        this.subscriptions.delete(subscription);
+        this.metrics.eventStreamSubscribers.dec();
+        clearInterval(keepAlive);
+        if (reason === 'overflow') this.metrics.eventSubscribersDropped.inc();
+      },
+    });
+    // Joined synchronously with reading `start`: every event after it reaches the subscription live.
+    this.subscriptions.add(subscription);
+    this.metrics.eventStreamSubscribers.inc();
+    const keepAlive = setInterval(() => subscription.keepAlive(), this.config.events.keepAliveMs);
+    res.on('drain', () => subscription.drained());
+    res.on('close', () => subscription.end('closed'));
+
+    const page = Math.min(TAIL_BATCH, this.config.events.streamBuffer);
+    try {
+      while (!subscription.ended && subscription.position < start) {
+        this.metrics.journalQueries.inc({ query: 'replay' });
+        const rows = await this.journal.findSequenced({ ...filter, after: subscription.position, atMost: start }, 'ASC', page);
+        subscription.replay(rows.map((row) => this.item(row)));
+        if (rows.length < page) break;
+        await subscription.writable();
+      }
+      subscription.goLive();
+    } catch {
+      subscription.end('shutdown');
+    }
+  }
+
+  private item(row: JournalEventEntity): StreamItem {
+    const event = toWireEvent(row, this.config.time.zone);
+    return { seq: Number(row.seq), task_id: row.task_id, kind: row.kind, frame: sseFrame(event) };
+  }
+}
