@@ -60,7 +60,7 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
     expect(await dataSource.showMigrations()).toBe(true);
     const at = (iso: string) => Date.parse(iso);
     // The columns tb_task had when the day counts arrived (later migrations add more).
-    const columnsThen = Object.keys(taskRow(0)).filter((c) => c !== 'next_transition_at');
+    const columnsThen = Object.keys(taskRow(0)).filter((c) => !['next_transition_at', 'schedule'].includes(c));
     await dataSource
       .createQueryBuilder()
       .insert()

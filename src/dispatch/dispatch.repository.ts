@@ -69,6 +69,7 @@ export class DispatchRepository {
       // A new generation starts a new report history: the old high-water mark must not hide it.
       Object.assign(set, { generation: () => 'generation + 1', attempts: 0, status_reason: null, progress: null, reported_at: null });
     }
+    if (patch.status_reason !== undefined) set.status_reason = patch.status_reason;
     await em.createQueryBuilder().update(SubtaskEntity).set(set).where({ id: In([...ids]) }).execute();
   }
 
@@ -122,6 +123,19 @@ export class DispatchRepository {
         .execute();
       return repo.find({ where: { lease_owner: token, id: In(candidates.map((c) => c.id)) } });
     });
+  }
+
+  /** When the earliest work that is not yet due falls due (null when none waits). */
+  async nextDueAfter(now: Date): Promise<Date | null> {
+    const row = await this.tx.dataSource
+      .getRepository(SubtaskEntity)
+      .createQueryBuilder('s')
+      .select('MIN(s.next_attempt_at)', 'next')
+      .where(dueNow(new Date(8.64e15), 's.'))
+      .andWhere('s.next_attempt_at > :after', { after: now })
+      .getRawOne<{ next: Date | string | null }>();
+    if (!row?.next) return null;
+    return row.next instanceof Date ? row.next : new Date(`${String(row.next).replace(' ', 'T')}Z`);
   }
 
   /** Extends the claims of work still in flight, one statement for all; answers how many were still held. */

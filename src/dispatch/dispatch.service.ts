@@ -31,7 +31,7 @@ export interface SubtaskControlResult {
 }
 
 type Planner = (subtask: SubtaskRow, task: TaskEntity, now: Date) => ControlPatch | null;
-const START: Planner = (subtask, task, now) => planStart(subtask, task.run_dt, now);
+const START: Planner = (subtask, task, now) => planStart(subtask, task.run_dt, now, task.schedule);
 const STOP: Planner = (subtask, _task, now) => planStop(subtask, now);
 
 /**

@@ -11,6 +11,8 @@ import { StatusSweeper } from '../status/status-sweeper.service';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { TaskRepository } from '../task/task.repository';
 import type { BackoffPolicy } from './domain/backoff';
+import { runWindow } from '../schedule/domain/run-window';
+import type { TaskEntity } from '../task/task.entity';
 import {
   dispatchAccepted,
   dispatchDue,
@@ -19,19 +21,29 @@ import {
   lostObserved,
   Outcome,
   retryLater,
+  stillInWindow,
   stopConfirmed,
   stopRefused,
   taskGone,
   waitForCircuit,
+  waitForWindow,
+  windowClosed,
+  windowClosing,
 } from './domain/outcomes';
 import { buildStartBody, StartSubtaskBody } from './domain/payload';
-import { classifyOpsAnswer, observedState } from './domain/transitions';
+import { classifyOpsAnswer, observedState, scheduledReason } from './domain/transitions';
 import { workFor } from './domain/work';
 import { DispatchRepository } from './dispatch.repository';
 import { OpsCircuitOpenError, OpsClient, OpsUnavailableError } from './ops-client';
 
 /** Builds the dispatch body of a claimed subtask from its task's row and configuration. */
 type StartBodyBuilder = (subtask: SubtaskRow) => StartSubtaskBody;
+
+/** What the claimed subtasks' work needs of their tasks, loaded once per claim. */
+interface ClaimContext {
+  bodies: Map<string, StartBodyBuilder>;
+  tasks: Map<string, TaskEntity>;
+}
 
 /**
  * Drives every subtask from its observed state toward its desired state, like a Kubernetes
@@ -57,6 +69,8 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   private again = false;
   /** The last claim took a full batch: more work is probably due, so passes follow completions, not the interval. */
   private moreDue = false;
+  /** When the earliest work not yet due falls due, as the last pass saw it. */
+  private nextDue: Date | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -126,11 +140,18 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     return this.current;
   }
 
+  /**
+   * The next pass comes after the interval, or earlier when work falls due before it (a run_dt,
+   * a schedule window's opening or close, a retry): a window shorter than the interval is still
+   * seen at its opening.
+   */
   private scheduleNext(): void {
     if (this.stopped) return;
+    const interval = this.config.dispatch.reconcileIntervalMs;
+    const untilDue = this.nextDue === null ? interval : this.nextDue.getTime() - this.clock.now().getTime();
     this.timer = setTimeout(() => {
       void this.tick().finally(() => this.scheduleNext());
-    }, this.config.dispatch.reconcileIntervalMs);
+    }, Math.max(0, Math.min(interval, untilDue)));
   }
 
   private async renewLeases(): Promise<void> {
@@ -150,10 +171,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     const limit = Math.min(dispatch.batchSize, room);
     const claimed = await this.repository.claim(token, now, new Date(now.getTime() + dispatch.leaseMs), limit);
     this.moreDue = claimed.length === limit;
+    this.nextDue = await this.repository.nextDueAfter(now);
     if (claimed.length === 0) return;
     this.passes += 1;
-    const builders = await this.startBodyBuilders(claimed);
-    for (const subtask of claimed) this.track(subtask, token, this.work(subtask, token, builders));
+    const context = await this.claimContext(claimed);
+    for (const subtask of claimed) this.track(subtask, token, this.work(subtask, token, context));
   }
 
   /** Running subtasks silent past the heartbeat timeout become lost, with their tasks marked, in one transaction. */
@@ -195,26 +217,29 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** Task rows and configurations of the claimed subtasks, one query per level for the whole batch. */
-  private async startBodyBuilders(claimed: readonly SubtaskRow[]): Promise<Map<string, StartBodyBuilder>> {
-    const taskIds = [...new Set(claimed.filter((s) => s.desired_state === 'run').map((s) => s.task_id))];
+  private async claimContext(claimed: readonly SubtaskRow[]): Promise<ClaimContext> {
+    const taskIds = [...new Set(claimed.filter((s) => s.desired_state === 'run' || s.state === 'lost').map((s) => s.task_id))];
     const [tasks, rows] = await Promise.all([this.tasks.findByIds(taskIds), this.scenes.loadForTasks(taskIds)]);
     const reportUrl = `${this.config.dispatch.publicBaseUrl}/internal/subtask-reports`;
-    const builders = new Map<string, StartBodyBuilder>();
+    const bodies = new Map<string, StartBodyBuilder>();
     for (const task of tasks) {
       const own = { mtasks: rows.mtasks.filter((m) => m.task_id === task.id), scenes: rows.scenes.filter((s) => s.task_id === task.id) };
-      builders.set(task.id, (subtask) => buildStartBody(subtask, task, own, reportUrl));
+      bodies.set(task.id, (subtask) => buildStartBody(subtask, task, own, reportUrl));
     }
-    return builders;
+    return { bodies, tasks: new Map(tasks.map((t) => [t.id, t])) };
   }
 
-  private async work(subtask: SubtaskRow, token: string, builders: Map<string, StartBodyBuilder>): Promise<void> {
+  private async work(subtask: SubtaskRow, token: string, context: ClaimContext): Promise<void> {
+    const task = context.tasks.get(subtask.task_id);
     switch (workFor(subtask)) {
       case 'dispatch':
-        return this.dispatch(subtask, token, builders.get(subtask.task_id));
+        return this.dispatch(subtask, token, task, context.bodies.get(subtask.task_id));
       case 'stop':
         return this.stop(subtask, token);
+      case 'close':
+        return this.close(subtask, token, task);
       case 'probe':
-        return this.probe(subtask, token);
+        return this.probe(subtask, token, task);
       default:
         // Changed since it was found due (a start or stop in between): nothing to do under this claim.
         await this.repository.release(subtask.id, token);
@@ -241,9 +266,18 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     return written;
   }
 
-  private async dispatch(subtask: SubtaskRow, token: string, body: StartBodyBuilder | undefined): Promise<void> {
+  private async dispatch(subtask: SubtaskRow, token: string, task: TaskEntity | undefined, body: StartBodyBuilder | undefined): Promise<void> {
     let current = subtask;
     if (subtask.state === 'scheduled') {
+      // Its time has come, unless the window it waited for is already over (the service was down
+      // through it): then it waits for the next one. A window still open is started late.
+      const schedule = task?.schedule ?? null;
+      const now = this.clock.now();
+      const window = runWindow(schedule, task && task.run_dt.getTime() > now.getTime() ? task.run_dt : now);
+      if (schedule && window.at.getTime() > now.getTime()) {
+        await this.write(subtask, token, waitForWindow(window.at, scheduledReason(schedule, window.at)));
+        return;
+      }
       if (!(await this.write(subtask, token, dispatchDue(), true))) return;
       current = { ...subtask, state: 'dispatching' };
     }
@@ -256,7 +290,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       const answer = await this.ops.call('start', 'POST', '/subtasks', body(current), { 'Idempotency-Key': `${id}:${generation}` }, this.abort.signal);
       const verdict = classifyOpsAnswer(answer.status, answer.body, generation);
       const now = this.clock.now();
-      await this.write(current, token, verdict.kind === 'ok' ? dispatchAccepted(now) : retryOrRefuse(current, verdict, 'dispatch', now, this.backoff));
+      await this.write(current, token, verdict.kind === 'ok' ? dispatchAccepted(now, this.closeOf(task, now)) : retryOrRefuse(current, verdict, 'dispatch', now, this.backoff));
     } catch (error) {
       await this.unavailable(current, token, 'dispatch', error);
     }
@@ -275,8 +309,46 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
+  /**
+   * Under a schedule, when its window closes: a running subtask is stopped (stopping, then the
+   * ops service is asked), and once that is confirmed it waits as `scheduled` for the next window
+   * under the next generation. The wish to run stands; only a stop by the operator ends it.
+   */
+  private async close(subtask: SubtaskRow, token: string, task: TaskEntity | undefined): Promise<void> {
+    const schedule = task?.schedule ?? null;
+    const now = this.clock.now();
+    const window = runWindow(schedule, now);
+    if (!schedule || (window.inside && subtask.state === 'running')) {
+      // No window to close (no schedule), or it is still open: due again at its close.
+      await this.write(subtask, token, stillInWindow(subtask, window.closeAt ?? now));
+      return;
+    }
+    let current = subtask;
+    if (subtask.state === 'running') {
+      if (!(await this.write(subtask, token, windowClosing(), true))) return;
+      current = { ...subtask, state: 'stopping' };
+    }
+    const { id, generation } = current;
+    try {
+      const answer = await this.ops.call('stop', 'POST', `/subtasks/${encodeURIComponent(id)}/stop`, { generation }, {}, this.abort.signal);
+      const verdict = answer.status === 404 ? { kind: 'ok' as const } : classifyOpsAnswer(answer.status, answer.body, generation);
+      const after = this.clock.now();
+      const next = runWindow(schedule, after);
+      await this.write(current, token, verdict.kind === 'ok' ? windowClosed(current, next.at, scheduledReason(schedule, next.at)) : stopRefused(current, verdict.reason, after, this.backoff));
+    } catch (error) {
+      await this.unavailable(current, token, 'window closed, stop not confirmed', error);
+    }
+  }
+
+  /** When a subtask dispatched now must stop for its schedule: its window's close, or at once if the window is already over. */
+  private closeOf(task: TaskEntity | undefined, now: Date): Date | null {
+    if (!task?.schedule) return null;
+    const window = runWindow(task.schedule, now);
+    return window.inside ? window.closeAt : now;
+  }
+
   /** A lost subtask: ask the ops service what it knows and converge on that. */
-  private async probe(subtask: SubtaskRow, token: string): Promise<void> {
+  private async probe(subtask: SubtaskRow, token: string, task: TaskEntity | undefined): Promise<void> {
     const { id, generation } = subtask;
     try {
       const answer = await this.ops.call('get', 'GET', `/subtasks/${encodeURIComponent(id)}`, undefined, {}, this.abort.signal);
@@ -289,7 +361,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       } else if (observed) {
         const reason = typeof body.status_reason === 'string' ? body.status_reason.slice(0, 1024) : null;
         const progress = typeof body.progress === 'number' ? Math.round(body.progress) : null;
-        await this.write(subtask, token, lostObserved(subtask, observed, reason, progress, now));
+        await this.write(subtask, token, lostObserved(subtask, observed, reason, progress, now, this.closeOf(task, now)));
       } else {
         await this.write(subtask, token, retryLater(subtask, 'lost: no report, and the ops service could not say', `HTTP ${answer.status} with no usable state`, now, this.backoff));
       }

@@ -10,8 +10,9 @@ import type { Actor } from '../journal/event';
 import { RequestActor } from '../journal/actor.decorator';
 import { SubtaskListResponseDto } from '../subtask/dto/subtask-response.dto';
 import { SubtaskService } from './subtask.service';
-import { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-input.dto';
-import { TaskDetailResponseDto, TaskIdResponseDto, TaskListResponseDto } from './dto/task-response.dto';
+import { CreateTaskDto, ListTasksQueryDto, SchedulePreviewQueryDto, UpdateTaskDto } from './dto/task-input.dto';
+import { SchedulePreviewResponseDto, TaskDetailResponseDto, TaskIdResponseDto, TaskListResponseDto } from './dto/task-response.dto';
+import { parseWireDateTime } from '../common/time/datetime';
 import { TaskService } from './task.service';
 
 @ApiTags('tasks')
@@ -87,5 +88,13 @@ export class TaskController {
     await this.tasks.assertExists(id);
     const list = await this.subtasks.listForTask(id);
     return ok({ total_num: list.length, offset: 0, list_size: list.length, list_data: list });
+  }
+
+  @Get(':task_id/schedule/preview')
+  @ApiOperation({ summary: "The next openings and closings of the task's schedule (local and UTC)" })
+  @ApiOkResponse({ type: SchedulePreviewResponseDto })
+  async schedulePreview(@Param('task_id') id: string, @Query() query: SchedulePreviewQueryDto): Promise<SchedulePreviewResponseDto> {
+    const from = query.from === undefined ? undefined : parseWireDateTime(query.from, this.config.time.zone)!;
+    return ok(await this.tasks.schedulePreview(id, from, query.count));
   }
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Schedule } from '../schedule/domain/schedule';
 import type { SourceType, VchanSpec } from '../subtask/domain/decompose';
 import type { StatusCounts, TaskStatus } from './domain/task-status';
 
@@ -17,6 +18,8 @@ export class TaskEntity {
   @Column({ type: 'json', nullable: true }) vchans: VchanSpec[] | null;
   @Column({ type: 'int', nullable: true }) node_count: number | null;
   @Column({ type: 'varchar', length: 2048, nullable: true }) pull_source_url: string | null;
+  /** Weekly windows its subtasks run in after a start (API.md section 8); null means always. */
+  @Column({ type: 'json', nullable: true }) schedule: Schedule | null;
   /** Derived from the subtasks by the status rules; stored so lists can filter and page on it. */
   @Column({ type: 'varchar', length: 16 }) status: TaskStatus;
   @Column({ type: 'json' }) status_counts: StatusCounts;

@@ -2,7 +2,9 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException } from '../common/errors/app.exception';
-import { parseWireDateTime } from '../common/time/datetime';
+import { formatWireDateTime, parseWireDateTime } from '../common/time/datetime';
+import { previewTransitions, Schedule } from '../schedule/domain/schedule';
+import type { ScheduleDto } from '../schedule/dto/schedule.dto';
 import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig, Language } from '../config/app-config';
 import { Actor, stateChange, SYSTEM_ACTOR } from '../journal/event';
@@ -88,6 +90,7 @@ export class TaskService implements OnModuleInit {
       vchans: sourceType === 'pull_video_stream' ? (dto.vchans ?? []).map((v) => ({ ...v })) : null,
       node_count: sourceType === 'pull_video_stream' ? null : (dto.node_count ?? null),
       pull_source_url: sourceType === 'pull_pic_files' ? (dto.pull_source_url ?? null) : null,
+      schedule: this.scheduleOf(dto.schedule),
       status: deriveTaskStatus(subtasks),
       status_counts: countStates(subtasks),
       status_reason: null,
@@ -153,6 +156,7 @@ export class TaskService implements OnModuleInit {
       if (dto.run_dt !== undefined) patch.run_dt = parseWireDateTime(dto.run_dt, this.config.time.zone)!;
       if (dto.play_url !== undefined) patch.play_url = dto.play_url;
       if (dto.store_conf_unid !== undefined) patch.store_conf_unid = dto.store_conf_unid;
+      if (dto.schedule !== undefined) patch.schedule = this.scheduleOf(dto.schedule);
       await this.tasks.update(em, id, patch);
       const fields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
       await this.journal.append(em, [{ kind: 'task.updated', task_id: id, reason: fields.join(', ').slice(0, 1024), actor }], now);
@@ -190,6 +194,24 @@ export class TaskService implements OnModuleInit {
       await this.journal.append(em, [{ kind: 'task.restored', task_id: id, actor }], now);
       await this.tasks.countLive(em, task.create_dt, 1);
     });
+  }
+
+  /** As stored: the zone filled in (the service's TIME_ZONE when absent), so the windows never change meaning. */
+  private scheduleOf(input: ScheduleDto | null | undefined): Schedule | null {
+    if (!input) return null;
+    return { timezone: input.timezone ?? this.config.time.zone, windows: input.windows.map((w) => ({ days: [...w.days], start: w.start, end: w.end })) };
+  }
+
+  /** The next openings and closings of the task's schedule, for the SPA to show. */
+  async schedulePreview(id: string, from: Date | undefined, count: number | undefined): Promise<{ schedule: Schedule | null; transitions: { at: string; at_utc: string; kind: 'open' | 'close'; local: string }[] }> {
+    const task = await this.tasks.findLive(id);
+    if (!task) throw new AppException('TASK_NOT_FOUND', { id });
+    if (!task.schedule) return { schedule: null, transitions: [] };
+    const transitions = previewTransitions(task.schedule, from ?? this.clock.now(), count ?? 10);
+    return {
+      schedule: task.schedule,
+      transitions: transitions.map((t) => ({ at: formatWireDateTime(t.at, this.config.time.zone)!, at_utc: t.at.toISOString(), kind: t.kind, local: t.local })),
+    };
   }
 
   private async lockLiveTask(em: EntityManager, id: string): Promise<TaskEntity> {

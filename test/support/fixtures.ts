@@ -86,6 +86,7 @@ export function taskRow(createdAt: number, overrides: Partial<TaskEntity> = {}):
     vchans: [],
     node_count: null,
     pull_source_url: null,
+    schedule: null,
     status: 'unconfigured',
     status_counts: emptyStatusCounts(),
     status_reason: null,

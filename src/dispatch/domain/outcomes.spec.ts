@@ -80,7 +80,7 @@ describe('reconciler outcomes', () => {
   });
 
   it('a due scheduled subtask is dispatched; a vanished task fails it', () => {
-    expect(dispatchDue()).toEqual({ expected: ['scheduled'], patch: { state: 'dispatching' } });
+    expect(dispatchDue()).toEqual({ expected: ['scheduled'], patch: { state: 'dispatching', status_reason: null } });
     expect(taskGone().patch).toMatchObject({ state: 'failed', status_reason: 'the task no longer exists' });
   });
 

@@ -35,9 +35,12 @@ export interface ClaimedSubtask {
 const clip = (text: string): string => (text.length > 1024 ? `${text.slice(0, 1023)}…` : text);
 const at = (d: Date): string => d.toISOString();
 
-/** Dispatch accepted (2xx, or 409 for the same generation): running until reports say otherwise. */
-export function dispatchAccepted(now: Date): Outcome {
-  return { expected: ['dispatching'], patch: { state: 'running', heartbeat_at: now, status_reason: null, attempts: 0, next_attempt_at: null } };
+/**
+ * Dispatch accepted (2xx, or 409 for the same generation): running until reports say otherwise,
+ * and, under a schedule, due again at its window's close.
+ */
+export function dispatchAccepted(now: Date, closeAt: Date | null = null): Outcome {
+  return { expected: ['dispatching'], patch: { state: 'running', heartbeat_at: now, status_reason: null, attempts: 0, next_attempt_at: closeAt } };
 }
 
 /** A 4xx refusal is an answer about the subtask itself: retrying the same thing cannot help. */
@@ -74,6 +77,32 @@ export function stopRefused(subtask: ClaimedSubtask, reason: string, now: Date, 
   return retryLater(subtask, 'stop not confirmed', `the ops service refused the stop: ${reason}`, now, policy, random);
 }
 
+/** The window is still open (it was extended, or merged with the next): due again at its close. */
+export function stillInWindow(subtask: ClaimedSubtask, closeAt: Date): Outcome {
+  return { expected: [subtask.state], patch: { next_attempt_at: closeAt } };
+}
+
+/** A running subtask whose window closed: stopping, until the ops service confirms. */
+export function windowClosing(): Outcome {
+  return { expected: ['running'], patch: { state: 'stopping', status_reason: 'the schedule window closed; stopping until the next one' } };
+}
+
+/**
+ * The close is confirmed: waiting for the next window under the next generation (each window's
+ * run is a dispatch of its own, and reports of the last one no longer apply).
+ */
+export function windowClosed(subtask: ClaimedSubtask, opensAt: Date, reason: string): Outcome {
+  return {
+    expected: ['stopping'],
+    patch: { state: 'scheduled', generation: subtask.generation + 1, next_attempt_at: opensAt, attempts: 0, progress: null, reported_at: null, status_reason: reason },
+  };
+}
+
+/** A scheduled subtask whose window is already over (the service was down through it): the next one. */
+export function waitForWindow(opensAt: Date, reason: string): Outcome {
+  return { expected: ['scheduled'], patch: { next_attempt_at: opensAt, status_reason: reason } };
+}
+
 /** A lost subtask the ops service no longer knows (restart, failover): dispatch again under a new generation. */
 export function lostForgotten(subtask: ClaimedSubtask, now: Date): Outcome {
   return {
@@ -92,16 +121,23 @@ export function lostForgotten(subtask: ClaimedSubtask, now: Date): Outcome {
 }
 
 /** The ops service says what a lost subtask is doing: converge on that. */
-export function lostObserved(subtask: ClaimedSubtask, observed: SubtaskState, reason: string | null, progress: number | null, now: Date): Outcome {
+export function lostObserved(subtask: ClaimedSubtask, observed: SubtaskState, reason: string | null, progress: number | null, now: Date, closeAt: Date | null = null): Outcome {
   return {
     expected: ['lost'],
-    patch: { state: observed, status_reason: observed === 'running' ? null : reason, progress: progress ?? subtask.progress, heartbeat_at: now, attempts: 0, next_attempt_at: null },
+    patch: {
+      state: observed,
+      status_reason: observed === 'running' ? null : reason,
+      progress: progress ?? subtask.progress,
+      heartbeat_at: now,
+      attempts: 0,
+      next_attempt_at: observed === 'running' ? closeAt : null,
+    },
   };
 }
 
 /** A scheduled subtask whose time has come is dispatched. */
 export function dispatchDue(): Outcome {
-  return { expected: ['scheduled'], patch: { state: 'dispatching' } };
+  return { expected: ['scheduled'], patch: { state: 'dispatching', status_reason: null } };
 }
 
 /** The task is gone (deleted under the claim): nothing to dispatch. */

@@ -1,3 +1,5 @@
+import { localTime, runWindow } from '../../schedule/domain/run-window';
+import type { Schedule } from '../../schedule/domain/schedule';
 import type { DesiredState, SubtaskState } from '../../task/domain/task-status';
 
 /** The columns the state machine reads. */
@@ -14,26 +16,38 @@ export interface ControlPatch {
   state: SubtaskState;
   bumpGeneration: boolean;
   next_attempt_at: Date | null;
+  /** Why it waits, when a schedule holds it (the next opening). */
+  status_reason?: string;
 }
 
 /** Already on its way to running under the current generation: a repeated start changes nothing. */
 const HEADING_TO_RUN: readonly SubtaskState[] = ['scheduled', 'dispatching', 'running', 'lost'];
 
 /**
- * Start (开始) of one subtask. `null` means nothing to do (idempotent repeat). Before `run_dt`
- * the subtask waits as `scheduled`; otherwise it is due for dispatch now under a new generation.
- * A stopping subtask is started again under a new generation, which supersedes the old one.
+ * Start (开始) of one subtask. `null` means nothing to do (idempotent repeat). Before `run_dt`, or
+ * outside every window of the task's schedule, the subtask waits as `scheduled` until the first
+ * instant it may run; otherwise it is due for dispatch now under a new generation. A stopping
+ * subtask is started again under a new generation, which supersedes the old one.
  */
-export function planStart(subtask: SubtaskControl, runAt: Date, now: Date): ControlPatch | null {
+export function planStart(subtask: SubtaskControl, runAt: Date, now: Date, schedule: Schedule | null = null): ControlPatch | null {
   if (subtask.state === 'unconfigured') return null;
   if (subtask.desired_state === 'run' && HEADING_TO_RUN.includes(subtask.state)) return null;
-  const later = runAt.getTime() > now.getTime();
-  return {
+  const notBefore = runAt.getTime() > now.getTime() ? runAt : now;
+  const window = runWindow(schedule, notBefore);
+  const later = window.at.getTime() > now.getTime();
+  const patch: ControlPatch = {
     desired_state: 'run',
     state: later ? 'scheduled' : 'dispatching',
     bumpGeneration: true,
-    next_attempt_at: later ? runAt : now,
+    next_attempt_at: later ? window.at : now,
   };
+  if (schedule && !window.inside) patch.status_reason = scheduledReason(schedule, window.at);
+  return patch;
+}
+
+/** The reason a scheduled subtask shows while it waits for a window. */
+export function scheduledReason(schedule: Schedule, opensAt: Date): string {
+  return `outside the schedule; the next window opens at ${localTime(schedule, opensAt)}`;
 }
 
 /**
@@ -92,7 +106,10 @@ export function judgeReport(subtask: SubtaskControl, report: SubtaskReport, now:
   if (subtask.reported_at && report.reported_at.getTime() <= subtask.reported_at.getTime()) {
     return { applied: false, reason: 'stale' };
   }
-  if (subtask.desired_state === 'stop' && report.state === 'running') return { applied: true, state: 'stopping' };
+  // While a stop is pending (asked for, or a schedule window's close), "running" does not undo it;
+  // nor does "stopped" end a close, which the reconciler finishes by scheduling the next window.
+  if (report.state === 'running' && (subtask.desired_state === 'stop' || subtask.state === 'stopping')) return { applied: true, state: 'stopping' };
+  if (report.state === 'stopped' && subtask.desired_state === 'run' && subtask.state === 'stopping') return { applied: true, state: 'stopping' };
   return { applied: true, state: report.state };
 }
 

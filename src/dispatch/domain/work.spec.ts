@@ -6,6 +6,7 @@ describe('workFor', () => {
     if (state === 'lost') return 'probe';
     if (desired === 'run' && (state === 'scheduled' || state === 'dispatching')) return 'dispatch';
     if (desired === 'stop' && state === 'stopping') return 'stop';
+    if (desired === 'run' && (state === 'running' || state === 'stopping')) return 'close';
     return null;
   };
   const every = SUBTASK_STATES.flatMap((state) => DESIRED_STATES.map((desired) => [state, desired] as const));
@@ -34,7 +35,10 @@ describe('isDue', () => {
     ['held by a live lease', { lease_until: new Date('2026-12-01T00:00:20Z') }, false],
     ['a lease that ends exactly now still holds', { lease_until: now }, false],
     ['a lapsed lease (its owner died)', { lease_until: new Date('2026-12-01T00:00:09Z') }, true],
-    ['nothing to do', { state: 'running' }, false],
+    ['nothing to do while running without a window to close', { state: 'running', next_attempt_at: null }, false],
+    ['a schedule window to close', { state: 'running' }, true],
+    ['a window that closes later', { state: 'running', next_attempt_at: new Date('2026-12-01T00:00:11Z') }, false],
+    ['nothing to do when stopped', { state: 'stopped' }, false],
     ['a stop to confirm', { state: 'stopping', desired_state: 'stop' }, true],
     ['lost, whatever the wish', { state: 'lost', desired_state: 'stop' }, true],
   ])('%s', (_name, patch, due) => {

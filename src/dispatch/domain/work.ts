@@ -1,7 +1,7 @@
 import type { DesiredState, SubtaskState } from '../../subtask/domain/states';
 
 /** What the reconciler does for a subtask that is due. */
-export type WorkKind = 'dispatch' | 'stop' | 'probe';
+export type WorkKind = 'dispatch' | 'stop' | 'close' | 'probe';
 
 export interface WorkRule {
   kind: WorkKind;
@@ -16,11 +16,14 @@ export interface WorkRule {
  * - wanted running and waiting for its time or being dispatched: dispatch it (scheduled first
  *   becomes dispatching);
  * - wanted stopped and possibly still running: ask the ops service to stop it;
+ * - wanted running and running (or stopping) past its schedule window's close, which is its
+ *   `next_attempt_at` (null without a schedule, so never due): stop it until the next window;
  * - lost (silent past the heartbeat timeout): ask the ops service what it knows.
  */
 export const WORK_RULES: readonly WorkRule[] = [
   { kind: 'dispatch', desired: 'run', states: ['scheduled', 'dispatching'] },
   { kind: 'stop', desired: 'stop', states: ['stopping'] },
+  { kind: 'close', desired: 'run', states: ['running', 'stopping'] },
   { kind: 'probe', desired: null, states: ['lost'] },
 ];
 

@@ -1,3 +1,4 @@
+import { ScheduleDto } from '../../schedule/dto/schedule.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -50,6 +51,10 @@ export class UpdateTaskDto {
   @ApiPropertyOptional({ type: [MtaskInputDto], nullable: true, maxItems: 64 })
   @IsOptional() @IsArray() @ArrayMaxSize(64) @ValidateNested({ each: true }) @Type(() => MtaskInputDto)
   mtasks?: MtaskInputDto[] | null;
+
+  @ApiPropertyOptional({ type: ScheduleDto, nullable: true, description: 'Weekly windows the subtasks run in after a start (API.md section 8); null or absent means always' })
+  @IsOptional() @ValidateNested() @Type(() => ScheduleDto)
+  schedule?: ScheduleDto | null;
 }
 
 export class CreateTaskDto {
@@ -90,6 +95,10 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ type: [MtaskInputDto], nullable: true, maxItems: 64 })
   @IsOptional() @IsArray() @ArrayMaxSize(64) @ValidateNested({ each: true }) @Type(() => MtaskInputDto)
   mtasks?: MtaskInputDto[] | null;
+
+  @ApiPropertyOptional({ type: ScheduleDto, nullable: true, description: 'Weekly windows the subtasks run in after a start (API.md section 8); null or absent means always' })
+  @IsOptional() @ValidateNested() @Type(() => ScheduleDto)
+  schedule?: ScheduleDto | null;
 }
 
 export class ListTasksQueryDto {
@@ -112,4 +121,15 @@ export class ListTasksQueryDto {
   @ApiPropertyOptional({ type: String, maxLength: 255, description: 'Substring of the task name' })
   @IsOptional() @IsText() @MaxLength(255)
   keyword?: string;
+}
+
+/** GET /tasks/{id}/schedule/preview */
+export class SchedulePreviewQueryDto {
+  @ApiPropertyOptional({ ...wireDateTimeInput, description: 'From when (default: now); YYYY-MM-DD HH:mm:ss.SSS or ISO-8601 with offset' })
+  @IsOptional() @IsWireDateTime()
+  from?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'How many openings and closings' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  count?: number;
 }

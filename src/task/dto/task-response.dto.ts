@@ -1,3 +1,5 @@
+import type { Schedule } from '../../schedule/domain/schedule';
+import { ScheduleDto } from '../../schedule/dto/schedule.dto';
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { EnvelopeDto, ListEnvelopeDto } from '../../common/http/envelope.dto';
 import { MtaskResponseDto } from '../../scene/dto/mtask-response.dto';
@@ -26,6 +28,7 @@ export class TaskDto {
   @ApiProperty({ type: [VchanDto] }) vchans: VchanDto[];
   @ApiProperty({ nullable: true, type: 'integer', minimum: 1, description: 'Picture sources: number of worker nodes' }) node_count: number | null;
   @ApiProperty({ nullable: true, type: String, format: 'uri' }) pull_source_url: string | null;
+  @ApiProperty({ type: ScheduleDto, nullable: true, description: 'Weekly windows the subtasks run in after a start; null means always' }) schedule: Schedule | null;
   @ApiProperty({ type: [MtaskResponseDto] }) mtasks: MtaskResponseDto[];
   @ApiProperty({ type: String, enum: TASK_STATUSES, description: 'Derived from the subtasks (API.md section 5)' }) status: string;
   @ApiProperty({ ...statusCountsSchema, description: 'How many subtasks are in each state' }) status_counts: Record<string, number>;
@@ -47,4 +50,16 @@ export class TaskDetailResponseDto extends IntersectionType(EnvelopeDto, TaskDto
 
 export class TaskIdResponseDto extends EnvelopeDto {
   @ApiProperty({ type: String, example: '01936f0e-8d1c-7bb2-9a53-2f3c1d9e4a10' }) task_id: string;
+}
+
+export class ScheduleTransitionDto {
+  @ApiProperty({ example: '2026-12-02 07:00:00.000', description: 'In the service time zone (TIME_ZONE), wire format' }) at: string;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T23:00:00.000Z' }) at_utc: string;
+  @ApiProperty({ enum: ['open', 'close'] }) kind: 'open' | 'close';
+  @ApiProperty({ example: '2026-12-02T07:00:00+08:00', description: "In the schedule's own zone, ISO-8601 with offset" }) local: string;
+}
+
+export class SchedulePreviewResponseDto extends EnvelopeDto {
+  @ApiProperty({ type: ScheduleDto, nullable: true }) schedule: Schedule | null;
+  @ApiProperty({ type: [ScheduleTransitionDto] }) transitions: ScheduleTransitionDto[];
 }
