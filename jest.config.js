@@ -1,4 +1,5 @@
-/** Unit specs live beside the code (src/**\/*.spec.ts, tools/**\/*.spec.ts); end-to-end suites in test/ boot the real app. */
+/** Unit specs live beside the code (src/**\/*.spec.ts, tools/**\/*.spec.ts); end-to-end suites in test/ boot the real app;
+ * medium specs in test/medium/ run the real module on a real database without HTTP. */
 const swc = [
   '@swc/jest',
   {
@@ -27,5 +28,6 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'] },
   ],
 };

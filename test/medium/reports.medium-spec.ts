@@ -1,0 +1,111 @@
+import { ReportsService } from '../../src/dispatch/reports.service';
+import type { SubtaskReportDto } from '../../src/dispatch/dto/report.dto';
+import { DATABASE_KINDS, storedInstant } from '../support/databases';
+import { MediumApp, T0 } from './medium-app';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** ReportsService.ingest on a real database, without HTTP: what each batch writes, event and mark included. */
+describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
+  let app: MediumApp;
+  let reports: ReportsService;
+
+  beforeAll(async () => {
+    app = await MediumApp.start(kind);
+    reports = app.get(ReportsService);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  afterEach(async () => {
+    await app.reset();
+  });
+
+  const report = (subtask_id: string, state: SubtaskReportDto['state'], at: number, extra: Partial<SubtaskReportDto> = {}): SubtaskReportDto => ({
+    subtask_id,
+    generation: 1,
+    state,
+    reported_at: iso(at),
+    ...extra,
+  });
+
+  it('reports of one batch are judged oldest first, whatever their order in it', async () => {
+    const s = await app.factory.subtask({ state: 'running' });
+
+    const results = await reports.ingest([report(s.id, 'completed', T0 - 1000, { progress: 100 }), report(s.id, 'running', T0 - 2000, { progress: 50 })]);
+
+    expect(results).toEqual([
+      { subtask_id: s.id, applied: true },
+      { subtask_id: s.id, applied: true },
+    ]);
+    const row = await app.subtask(s.id);
+    expect(row).toMatchObject({ state: 'completed', progress: 100 });
+    expect(storedInstant(row.reported_at)).toBe(T0 - 1000);
+  });
+
+  it('a report older than the last applied one is ignored as stale', async () => {
+    const s = await app.factory.subtask({ state: 'running' });
+    await reports.ingest([report(s.id, 'running', T0 - 1000, { progress: 60 })]);
+
+    const results = await reports.ingest([report(s.id, 'failed', T0 - 2000, { status_reason: 'late' })]);
+
+    expect(results).toEqual([{ subtask_id: s.id, applied: false, reason: 'stale' }]);
+    expect(await app.subtask(s.id)).toMatchObject({ state: 'running', progress: 60 });
+    expect(await app.events(s.id)).toEqual([]);
+  });
+
+  it('a report of an older generation is refused and writes nothing', async () => {
+    const s = await app.factory.subtask({ state: 'dispatching', generation: 2 });
+
+    const results = await reports.ingest([report(s.id, 'running', T0 - 1000, { generation: 1 })]);
+
+    expect(results).toEqual([{ subtask_id: s.id, applied: false, reason: 'stale_generation' }]);
+    expect(await app.subtask(s.id)).toMatchObject({ state: 'dispatching', generation: 2 });
+    expect(await app.events(s.id)).toEqual([]);
+    expect(await app.marks()).toEqual([]);
+  });
+
+  it('one batch journals the net change per subtask: one event for a real change, none for a round trip', async () => {
+    const { task, subtasks } = await app.factory.taskWithSubtasks(2, { state: 'running' });
+    const [a, b] = subtasks;
+
+    await reports.ingest([
+      report(a.id, 'failed', T0 - 3000, { status_reason: 'decoder crashed' }),
+      report(b.id, 'failed', T0 - 3000, { status_reason: 'blip' }),
+      report(a.id, 'running', T0 - 2000),
+      report(b.id, 'running', T0 - 2000),
+      report(a.id, 'completed', T0 - 1000, { progress: 100 }),
+    ]);
+
+    expect(await app.events(a.id)).toEqual([{ kind: 'subtask.state', from_value: 'running', to_value: 'completed', actor_type: 'ops', reason: null, at: T0 }]);
+    expect(await app.events(b.id)).toEqual([]);
+    expect(await app.subtask(b.id)).toMatchObject({ state: 'running' });
+    expect(await app.marks()).toEqual([{ task_id: task.id, marked_at: T0 }]);
+  });
+
+  it('a heartbeat-only batch refreshes heartbeat and progress, and writes no event and no mark', async () => {
+    const { subtasks } = await app.factory.taskWithSubtasks(3, { state: 'running', heartbeat_at: new Date(T0 - 30_000) });
+
+    const results = await reports.ingest(subtasks.map((s, i) => report(s.id, 'running', T0 - 500, { progress: 10 * (i + 1) })));
+
+    expect(results.every((r) => r.applied)).toBe(true);
+    for (const [i, s] of subtasks.entries()) {
+      const row = await app.subtask(s.id);
+      expect(row).toMatchObject({ state: 'running', progress: 10 * (i + 1) });
+      expect(storedInstant(row.heartbeat_at)).toBe(T0);
+    }
+    expect(await app.rows('SELECT id FROM tb_event')).toEqual([]);
+    expect(await app.marks()).toEqual([]);
+  });
+
+  it("a batch's status change is re-derived right after it commits, and the mark goes with it", async () => {
+    const { task, subtasks } = await app.factory.taskWithSubtasks(1, { state: 'running' }, { status: 'running' });
+    app.refreshStatusesNow = true;
+
+    await reports.ingest([report(subtasks[0].id, 'failed', T0 - 1000, { status_reason: 'decoder crashed' })]);
+
+    expect(await app.marks()).toEqual([]);
+    const [row] = await app.rows<{ status: string }>('SELECT status FROM tb_task WHERE id = ?', [task.id]);
+    expect(row.status).toBe('failed');
+  });
+});
