@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import type { AppOverrides } from '../../src/app.module';
 import { createApp } from '../../src/bootstrap';
 import { createTestDatabase, DatabaseKind, TestDatabase } from './databases';
 
@@ -29,7 +30,7 @@ export class TestApp {
     readonly db: TestDatabase,
   ) {}
 
-  static async start(kind: DatabaseKind, env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+  static async start(kind: DatabaseKind, env: Record<string, string> = {}, db?: TestDatabase, overrides: AppOverrides = {}): Promise<TestApp> {
     const database = db ?? (await createTestDatabase(kind));
     const app = await createApp({
       NODE_ENV: 'test',
@@ -39,7 +40,7 @@ export class TestApp {
       RECONCILER_ENABLED: 'false',
       ...database.env,
       ...env,
-    });
+    }, overrides);
     return new TestApp(app, database);
   }
 
