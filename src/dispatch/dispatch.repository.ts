@@ -7,6 +7,7 @@ import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { TransactionRunner } from '../database/transaction.runner';
 import type { ControlPatch } from './domain/transitions';
 import { WORK_RULES } from './domain/work';
+import type { ReportWrite } from './domain/report-batch';
 import type { OutcomePatch } from './domain/outcomes';
 
 export type SubtaskPatch = QueryDeepPartialEntity<SubtaskEntity>;
@@ -31,16 +32,6 @@ function dueNow(now: Date, alias: string): Brackets {
         }),
       ),
   );
-}
-
-/** One row's new report columns, written together with others in a single statement. */
-export interface ReportWrite {
-  id: string;
-  state: SubtaskState;
-  status_reason: string | null;
-  progress: number | null;
-  reported_at: Date;
-  next_attempt_at: Date | null;
 }
 
 /**
