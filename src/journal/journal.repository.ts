@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { MetricsService } from '../common/observability/metrics.service';
 import type { NewEvent } from './event';
 import { JournalEventEntity, JournalSequenceEntity } from './journal-event.entity';
 
@@ -23,7 +24,10 @@ export interface JournalFilter {
 /** tb_event's and tb_event_sequence's owner. */
 @Injectable()
 export class JournalRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** Appends events in the caller's transaction, as one multi-row insert; they get their cursor once committed. */
   async append(em: EntityManager, events: readonly (NewEvent | null | undefined)[], at: Date): Promise<number> {
@@ -47,6 +51,8 @@ export class JournalRepository {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       await em.createQueryBuilder().insert().into(JournalEventEntity).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
     }
+    // Counted when appended; a transaction rolled back afterwards still counts (a rare overcount).
+    for (const row of rows) this.metrics.eventsWritten.inc({ kind: row.kind });
     return rows.length;
   }
 

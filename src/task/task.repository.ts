@@ -11,7 +11,18 @@ import { TaskEntity } from './task.entity';
 export interface TaskFilter {
   algo_type?: string;
   status?: TaskStatus;
+  /** Any of these statuses (GET /tasks?status=running,degraded). */
+  statuses?: readonly TaskStatus[];
   keyword?: string;
+  /** Only the deleted (recoverable) tasks instead of the live ones. */
+  deleted?: boolean;
+}
+
+/** The version of a task row: what a list's ETag is computed from. */
+export interface TaskRowVersion {
+  id: string;
+  update_dt: Date | string;
+  status: TaskStatus;
 }
 
 /** `!` escapes LIKE wildcards the same way on MySQL and SQLite (a backslash needs doubling on one only). */
@@ -98,24 +109,47 @@ export class TaskRepository {
    * past the last counted task there is nothing to walk.
    */
   async page(filter: TaskFilter, offset: number, limit: number): Promise<{ total: number; tasks: TaskEntity[] }> {
-    const qb = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t').where('t.deleted_dt IS NULL');
+    const { total, rows: idRows } = await this.pageRows(filter, offset, limit, false);
+    return { total, tasks: await this.byIdsInOrder(idRows.map((r) => r.id)) };
+  }
+
+  /**
+   * The page `page` would answer, as versions only (id, update_dt, status from the same index
+   * walk), without loading the rows: what a list's ETag is computed from.
+   */
+  async pageVersions(filter: TaskFilter, offset: number, limit: number): Promise<{ total: number; rows: TaskRowVersion[] }> {
+    return this.pageRows(filter, offset, limit, true);
+  }
+
+  /** These tasks, in the order of `ids` (missing ones left out), by primary key. */
+  async byIdsInOrder(ids: readonly string[]): Promise<TaskEntity[]> {
+    if (ids.length === 0) return [];
+    const rows = await selectIn(this.dataSource.manager, TaskEntity, 'id', [...ids]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id)).filter((t): t is TaskEntity => t !== undefined);
+  }
+
+  private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: false): Promise<{ total: number; rows: { id: string }[] }>;
+  private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: true): Promise<{ total: number; rows: TaskRowVersion[] }>;
+  private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: boolean): Promise<{ total: number; rows: { id: string }[] }> {
+    const qb = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t').where(filter.deleted ? 't.deleted_dt IS NOT NULL' : 't.deleted_dt IS NULL');
     if (filter.algo_type !== undefined) qb.andWhere('t.algo_type = :algoType', { algoType: filter.algo_type });
     if (filter.status !== undefined) qb.andWhere('t.status = :status', { status: filter.status });
+    if (filter.statuses !== undefined) qb.andWhere('t.status IN (:...statuses)', { statuses: [...filter.statuses] });
     if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '!'", { keyword: `%${escapeLike(filter.keyword)}%` });
 
-    const filtered = filter.algo_type !== undefined || filter.status !== undefined || Boolean(filter.keyword);
+    const filtered = filter.algo_type !== undefined || filter.status !== undefined || filter.statuses !== undefined || Boolean(filter.keyword) || Boolean(filter.deleted);
     const pageIds = async (): Promise<{ id: string }[]> => {
       const ids = qb.clone().select('t.id', 'id').orderBy('t.create_dt', 'DESC').addOrderBy('t.id', 'DESC').limit(limit);
+      if (withVersion) ids.addSelect('t.update_dt', 'update_dt').addSelect('t.status', 'status');
       if (filtered || offset === 0) return ids.offset(offset).getRawMany<{ id: string }>();
+      // The unfiltered deep-offset fast path: start from the day the offset falls on.
       const start = await this.locateLive(offset);
       if (!start) return [];
       return ids.andWhere('t.create_dt < :before', { before: start.before }).offset(start.skip).getRawMany<{ id: string }>();
     };
-    const [total, idRows] = await Promise.all([filtered ? qb.clone().getCount() : this.liveTotal(), pageIds()]);
-    if (idRows.length === 0) return { total, tasks: [] };
-    const rows = await selectIn(this.dataSource.manager, TaskEntity, 'id', idRows.map((r) => r.id));
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return { total, tasks: idRows.map((r) => byId.get(r.id)).filter((t): t is TaskEntity => t !== undefined) };
+    const [total, rows] = await Promise.all([filtered ? qb.clone().getCount() : this.liveTotal(), pageIds()]);
+    return { total, rows };
   }
 
   /**
@@ -143,6 +177,19 @@ export class TaskRepository {
 
   async update(em: EntityManager, id: string, patch: Partial<TaskEntity>): Promise<void> {
     await em.update(TaskEntity, { id }, patch);
+  }
+
+  /** Live tasks by stored status (the metrics gauge). */
+  async countLiveByStatus(): Promise<Map<string, number>> {
+    const rows = await this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select('t.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .where('t.deleted_dt IS NULL')
+      .groupBy('t.status')
+      .getRawMany<{ status: string; n: string | number }>();
+    return new Map(rows.map((r) => [r.status, Number(r.n)]));
   }
 
   /** Any task, deleted or not, using this algorithm type (a deleted task can be restored). */

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
 
 /**
  * One registry per app instance (tests boot several in one process). Task and subtask counts are
@@ -74,9 +72,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  /** Where the gauges below read their counts; the repositories that own the tables provide them. */
+  private readonly counts: Partial<Record<'tasksByStatus' | 'subtasksByState', () => Promise<Map<string, number>>>> = {};
+
+  constructor() {
     collectDefaultMetrics({ register: this.registry });
-    const db = this.dataSource;
+    const counts = this.counts;
     new Gauge({
       name: 'tasks_by_status',
       help: 'Live (not deleted) tasks by derived status',
@@ -84,10 +85,7 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows: { status: string; n: string | number }[] = await db.query(
-          'SELECT status, COUNT(*) AS n FROM tb_task WHERE deleted_dt IS NULL GROUP BY status',
-        );
-        for (const row of rows) this.set({ status: row.status }, Number(row.n));
+        for (const [status, n] of (await counts.tasksByStatus?.()) ?? []) this.set({ status }, n);
       },
     });
     new Gauge({
@@ -97,12 +95,14 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows: { state: string; n: string | number }[] = await db.query(
-          'SELECT s.state AS state, COUNT(*) AS n FROM tb_subtask s JOIN tb_task t ON t.id = s.task_id WHERE t.deleted_dt IS NULL GROUP BY s.state',
-        );
-        for (const row of rows) this.set({ state: row.state }, Number(row.n));
+        for (const [state, n] of (await counts.subtasksByState?.()) ?? []) this.set({ state }, n);
       },
     });
+  }
+
+  /** Gives a gauge its source of counts (read when /metrics is scraped). */
+  countFrom(gauge: 'tasksByStatus' | 'subtasksByState', source: () => Promise<Map<string, number>>): void {
+    this.counts[gauge] = source;
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
