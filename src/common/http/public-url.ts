@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import type { AppConfig } from '../../config/app-config';
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -21,7 +20,13 @@ export function listenUrl(host: string, port: number): string {
  * wrong. A loopback PUBLIC_BASE_URL only works for an ops service on this same machine, and an ops
  * service elsewhere cannot reach a service that listens on loopback only.
  */
-export function publicUrlWarnings(config: Pick<AppConfig, 'http' | 'dispatch'>): string[] {
+/** The settings the check reads (a structural slice of AppConfig, which builds its default from this module). */
+export interface PublicUrlSettings {
+  http: { host: string; port: number };
+  dispatch: { opsBaseUrl: string | null; publicBaseUrl: string };
+}
+
+export function publicUrlWarnings(config: PublicUrlSettings): string[] {
   const { opsBaseUrl, publicBaseUrl } = config.dispatch;
   if (!opsBaseUrl) return [];
   const warnings: string[] = [];
