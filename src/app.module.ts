@@ -105,7 +105,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         { provide: APP_PIPE, useClass: AppValidationPipe },
       ],
-      exports: [APP_CONFIG, CLOCK, MetricsService],
+      exports: [APP_CONFIG, CLOCK, MetricsService, ErrorResponder],
     };
   }
 }

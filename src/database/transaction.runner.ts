@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DelegateBackoff, handleWhen, retry, RetryPolicy } from 'cockatiel';
 import { DataSource, EntityManager } from 'typeorm';
+import { activeDryRun } from './dry-run';
 
 /**
  * Conflicts after which the whole transaction can simply run again: InnoDB deadlock victims and
@@ -40,6 +41,13 @@ export class TransactionRunner {
   }
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    // Inside a dry run the work runs for real and its transaction is rolled back at the end.
+    const dryRun = activeDryRun();
+    if (dryRun) return dryRun.rollBack(work, (w) => this.runCommitting(w));
+    return this.runCommitting(work);
+  }
+
+  private runCommitting<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!this.isMysql) {
       const next = this.sqliteQueue.then(() => this.withDeadlockRetry(work));
       this.sqliteQueue = next.catch(() => undefined);

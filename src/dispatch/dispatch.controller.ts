@@ -1,5 +1,7 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { DryRunService } from '../task/dry-run.service';
+import { DRY_RUN_QUERY } from '../task/task.controller';
 import { ApiErrors } from '../common/http/api-errors';
 import { Internal } from '../common/auth/roles';
 import { ok } from '../common/http/envelope';
@@ -13,15 +15,19 @@ import { ReportsService } from './reports.service';
 @ApiTags('dispatch')
 @Controller()
 export class DispatchController {
-  constructor(private readonly dispatch: DispatchService) {}
+  constructor(
+    private readonly dispatch: DispatchService,
+    private readonly dryRuns: DryRunService,
+  ) {}
 
   @Post('tasks/:task_id/start')
   @HttpCode(200)
   @ApiOperation({ summary: '开始: run every subtask (409 listing unconfigured ones); idempotent, answers at once' })
   @ApiOkResponse({ type: TaskControlResponseDto })
   @ApiErrors('TASK_NOT_FOUND', 'SUBTASKS_UNCONFIGURED')
-  async startTask(@Param('task_id') id: string, @RequestActor() actor: Actor): Promise<TaskControlResponseDto> {
-    return ok(await this.dispatch.startTask(id, actor));
+  @ApiQuery(DRY_RUN_QUERY)
+  async startTask(@Param('task_id') id: string, @RequestActor() actor: Actor, @Query('dry_run') dryRun?: string): Promise<TaskControlResponseDto> {
+    return ok(await this.dryRuns.perform(dryRun, { taskId: id }, () => this.dispatch.startTask(id, actor)));
   }
 
   @Post('tasks/:task_id/stop')
@@ -29,8 +35,9 @@ export class DispatchController {
   @ApiOperation({ summary: 'Stop every subtask of the task; idempotent, answers at once' })
   @ApiOkResponse({ type: TaskControlResponseDto })
   @ApiErrors('TASK_NOT_FOUND')
-  async stopTask(@Param('task_id') id: string, @RequestActor() actor: Actor): Promise<TaskControlResponseDto> {
-    return ok(await this.dispatch.stopTask(id, actor));
+  @ApiQuery(DRY_RUN_QUERY)
+  async stopTask(@Param('task_id') id: string, @RequestActor() actor: Actor, @Query('dry_run') dryRun?: string): Promise<TaskControlResponseDto> {
+    return ok(await this.dryRuns.perform(dryRun, { taskId: id }, () => this.dispatch.stopTask(id, actor)));
   }
 
   @Post('subtasks/:subtask_id/start')
@@ -38,8 +45,9 @@ export class DispatchController {
   @ApiOperation({ summary: 'Run one subtask (409 when unconfigured); idempotent' })
   @ApiOkResponse({ type: SubtaskControlResponseDto })
   @ApiErrors('SUBTASK_NOT_FOUND', 'SUBTASKS_UNCONFIGURED')
-  async startSubtask(@Param('subtask_id') id: string, @RequestActor() actor: Actor): Promise<SubtaskControlResponseDto> {
-    return ok(await this.dispatch.startSubtask(id, actor));
+  @ApiQuery(DRY_RUN_QUERY)
+  async startSubtask(@Param('subtask_id') id: string, @RequestActor() actor: Actor, @Query('dry_run') dryRun?: string): Promise<SubtaskControlResponseDto> {
+    return ok(await this.dryRuns.perform(dryRun, { subtaskId: id }, () => this.dispatch.startSubtask(id, actor)));
   }
 
   @Post('subtasks/:subtask_id/stop')
@@ -47,8 +55,9 @@ export class DispatchController {
   @ApiOperation({ summary: 'Stop one subtask; idempotent' })
   @ApiOkResponse({ type: SubtaskControlResponseDto })
   @ApiErrors('SUBTASK_NOT_FOUND')
-  async stopSubtask(@Param('subtask_id') id: string, @RequestActor() actor: Actor): Promise<SubtaskControlResponseDto> {
-    return ok(await this.dispatch.stopSubtask(id, actor));
+  @ApiQuery(DRY_RUN_QUERY)
+  async stopSubtask(@Param('subtask_id') id: string, @RequestActor() actor: Actor, @Query('dry_run') dryRun?: string): Promise<SubtaskControlResponseDto> {
+    return ok(await this.dryRuns.perform(dryRun, { subtaskId: id }, () => this.dispatch.stopSubtask(id, actor)));
   }
 }
 

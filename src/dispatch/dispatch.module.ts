@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { SceneModule } from '../scene/scene.module';
 import { StatusModule } from '../status/status.module';
 import { TaskModule } from '../task/task.module';
+import { IdempotencyModule } from '../common/idempotency/idempotency.interceptor';
+import { BulkController } from './bulk.controller';
+import { BulkService } from './bulk.service';
 import { DispatchController, ReportsController } from './dispatch.controller';
 import { DispatchRepository } from './dispatch.repository';
 import { DispatchService } from './dispatch.service';
@@ -11,9 +14,9 @@ import { ReportsService } from './reports.service';
 
 /** Start/stop, the reconciler that talks to the ops service, and the reports it sends back. */
 @Module({
-  imports: [TaskModule, SceneModule, StatusModule],
-  controllers: [DispatchController, ReportsController],
-  providers: [DispatchRepository, DispatchService, OpsClient, ReconcilerService, ReportsService],
+  imports: [TaskModule, SceneModule, StatusModule, IdempotencyModule],
+  controllers: [BulkController, DispatchController, ReportsController],
+  providers: [BulkService, DispatchRepository, DispatchService, OpsClient, ReconcilerService, ReportsService],
   exports: [ReconcilerService],
 })
 export class DispatchModule {}

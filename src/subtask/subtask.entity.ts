@@ -6,6 +6,8 @@ import type { DesiredState, SubtaskState } from './domain/states';
 @Index('IDX_subtask_task', ['task_id', 'position'])
 @Index('IDX_subtask_work', ['state', 'desired_state', 'next_attempt_at'])
 @Index('IDX_subtask_heartbeat', ['state', 'desired_state', 'heartbeat_at'])
+@Index('IDX_subtask_vchan', ['vchan_refid', 'create_dt', 'id'])
+@Index('IDX_subtask_created', ['create_dt', 'id'])
 export class SubtaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
   @Column({ type: 'varchar', length: 36 }) task_id: string;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException, FieldError } from '../common/errors/app.exception';
+import { etagMatches, subtaskEtag } from '../common/http/etag';
 import type { Payload } from '../common/http/envelope';
 import { CLOCK, Clock } from '../common/time/clock';
 import { Actor, SYSTEM_ACTOR } from '../journal/event';
@@ -80,13 +81,15 @@ export class SubtaskConfigService {
    * configuration, which its siblings share. Whoever's configuration changes must not be active
    * and, if it had been configured (or has run), must be completed again.
    */
-  async saveConfig(id: string, dto: SubtaskConfigDto, actor: Actor = SYSTEM_ACTOR): Promise<StateAnswer> {
+  async saveConfig(id: string, dto: SubtaskConfigDto, actor: Actor = SYSTEM_ACTOR, options: { ifMatch?: string } = {}): Promise<StateAnswer> {
     const taskId = await this.taskIdOf(id);
     return this.tx.run(async (em) => {
       const task = await this.lockLiveTask(em, taskId, id);
       const siblings = await this.subtasks.findByTask(task.id, em, this.tx.lockMode());
       const subtask = siblings.find((s) => s.id === id);
       if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id });
+      // If-Match is compared under the task's row lock, with the ETag GET /subtasks/{id} gives.
+      if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, subtaskEtag(subtask, task.update_dt))) throw new AppException('PRECONDITION_FAILED');
       assertNoneActive([subtask], 'SUBTASK_ACTIVE');
 
       const changed = sharesTaskConfig(subtask)

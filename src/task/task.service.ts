@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppException } from '../common/errors/app.exception';
+import { etagMatches, subtaskVersionOf, taskEtag } from '../common/http/etag';
 import { formatWireDateTime, parseWireDateTime } from '../common/time/datetime';
 import { previewTransitions, Schedule } from '../schedule/domain/schedule';
 import type { ScheduleDto } from '../schedule/dto/schedule.dto';
@@ -101,15 +102,16 @@ export class TaskService implements OnModuleInit {
     };
     const config = toMtaskRows(taskId, dto.mtasks, uuidv7);
 
-    await this.tx.run(async (em) => {
+    // The transaction answers the id, so a dry run's probe knows which task it made.
+    return this.tx.run(async (em) => {
       await this.tasks.insert(em, task);
       await this.subtasks.insertAll(em, subtasks);
       await this.scenes.insertAll(em, config.mtasks, config.scenes);
       await this.journal.append(em, [{ kind: 'task.created', task_id: taskId, to: task.status, reason: `${subtasks.length} subtask(s)`, actor }], now);
       // Last: concurrent creates share the counter rows, locked from here to the commit.
       await this.tasks.countLive(em, task.create_dt, 1);
+      return { task_id: taskId };
     });
-    return { task_id: taskId };
   }
 
   async list(query: ListTasksQueryDto, lang: Language = this.config.i18n.defaultLanguage): Promise<{ total_num: number; offset: number; list_size: number; list_data: TaskDto[] }> {
@@ -143,11 +145,13 @@ export class TaskService implements OnModuleInit {
     if (!(await this.tasks.findLive(id))) throw new AppException('TASK_NOT_FOUND', { id });
   }
 
-  async update(id: string, dto: UpdateTaskDto, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+  async update(id: string, dto: UpdateTaskDto, actor: Actor = SYSTEM_ACTOR, options: { ifMatch?: string } = {}): Promise<void> {
     await this.tx.run(async (em) => {
       const now = this.clock.now();
       const task = await this.lockLiveTask(em, id);
       const subtasks = await this.subtasks.findByTask(id, em, this.tx.lockMode());
+      // If-Match is compared under the row lock, with the ETag GET /tasks/{id} gives.
+      if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, taskEtag(task, subtaskVersionOf(subtasks)))) throw new AppException('PRECONDITION_FAILED');
       assertNoneActive(subtasks, 'TASK_ACTIVE');
       throwIfInvalid(validateTaskUpdate(dto, { algo_type: task.algo_type, source_type: task.source_type, channels: channelsOf(task) }, this.rulesContext));
 
