@@ -12,7 +12,6 @@ import { loadConfig } from '../../src/config/app-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { TransactionRunner } from '../../src/database/transaction.runner';
 import { DictionaryRepository } from '../../src/dictionary/dictionary.repository';
-import { DispatchRepository } from '../../src/dispatch/dispatch.repository';
 import { JournalRepository } from '../../src/journal/journal.repository';
 import { SceneRepository } from '../../src/scene/scene.repository';
 import { StatusMarkRepository } from '../../src/status/status-mark.repository';
@@ -95,10 +94,9 @@ async function captureAll(kind: DatabaseKind): Promise<Map<string, Capture>> {
       await ds.query('ANALYZE TABLE tb_task, tb_subtask, tb_mtask, tb_scene, tb_event, tb_dict_item, tb_task_status_mark, tb_task_counter, tb_task_day_count');
     const instances: Record<string, object> = {
       TaskRepository: new TaskRepository(ds),
-      SubtaskRepository: new SubtaskRepository(ds),
+      SubtaskRepository: new SubtaskRepository(ds, tx),
       SceneRepository: new SceneRepository(ds),
       DictionaryRepository: new DictionaryRepository(ds),
-      DispatchRepository: new DispatchRepository(tx),
       StatusMarkRepository: new StatusMarkRepository(ds),
       JournalRepository: new JournalRepository(ds, new MetricsService()),
     };
@@ -170,7 +168,7 @@ async function seed(factory: Factory, clock: ManualClock): Promise<SqlContext> {
         .values(tasks.slice(i, i + 100))
         .updateEntity(false)
         .execute();
-    await new SubtaskRepository(ds).insertAll(em, others);
+    await new SubtaskRepository(ds, tx).insertAll(em, others);
   });
   const journal = new JournalRepository(ds, new MetricsService());
   await tx.run((em) =>

@@ -8,7 +8,6 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { DictionaryRepository } from '../../src/dictionary/dictionary.repository';
-import type { DispatchRepository } from '../../src/dispatch/dispatch.repository';
 import type { JournalRepository } from '../../src/journal/journal.repository';
 import type { SceneRepository } from '../../src/scene/scene.repository';
 import type { StatusMarkRepository } from '../../src/status/status-mark.repository';
@@ -84,6 +83,40 @@ const subtask: RepositorySpec<SubtaskRepository> = {
     },
     countLiveByState: (r) => r.countLiveByState(),
     statusDetailsForTasks: (r, ctx, em) => r.statusDetailsForTasks(em, [ctx.task.id, FIXED_ID], lock(em, 'pessimistic_read')),
+    applyControl: {
+      start: (r, ctx, em) =>
+        r.applyControl(em, ids(ctx), { desired_state: 'run', state: 'dispatching', next_attempt_at: ctx.at, bumpGeneration: true }, ctx.at),
+      stop: (r, ctx, em) => r.applyControl(em, ids(ctx), { desired_state: 'stop', state: 'stopping', next_attempt_at: ctx.at, bumpGeneration: false }, ctx.at),
+    },
+    lockSubtasksOfTask: (r, ctx, em) => r.lockSubtasksOfTask(em, ctx.task.id, lock(em, 'pessimistic_write')),
+    markLost: (r, ctx, em) => r.markLost(em, later(ctx, -60_000), ctx.at, 'no report for more than 60 s'),
+    claim: (r, ctx) => r.claim('replica-a#1', ctx.at, later(ctx, 15_000), 16),
+    nextDueAfter: (r, ctx) => r.nextDueAfter(ctx.at),
+    renewLeases: (r, ctx) => r.renewLeases(new Map(ids(ctx).map((id) => [id, 'replica-a#1'])), later(ctx, 30_000)),
+    releaseAll: (r, ctx) => r.releaseAll(new Map(ids(ctx).map((id) => [id, 'replica-a#1']))),
+    release: {
+      'without a retry time': (r, ctx) => r.release(ctx.subtasks[0].id, 'replica-a#1'),
+      'due again later': (r, ctx) => r.release(ctx.subtasks[0].id, 'replica-a#1', later(ctx, 500)),
+    },
+    finish: (r, ctx, em) =>
+      r.finish(
+        em,
+        ctx.subtasks[0].id,
+        'replica-a#1',
+        1,
+        ['dispatching'],
+        { state: 'running', heartbeat_at: ctx.at, attempts: 0, next_attempt_at: null },
+        ctx.at,
+      ),
+    lockForReports: (r, ctx, em) => r.lockForReports(em, ids(ctx), lock(em, 'pessimistic_write')),
+    writeReports: (r, ctx, em) =>
+      r.writeReports(
+        em,
+        ctx.subtasks
+          .slice(0, 3)
+          .map((s) => ({ id: s.id, state: 'running' as const, status_reason: null, progress: 50, reported_at: ctx.at, next_attempt_at: null })),
+        ctx.at,
+      ),
   },
 };
 
@@ -132,46 +165,6 @@ const dictionary: RepositorySpec<DictionaryRepository> = {
       r.insert({ id: FIXED_ID, dict_type: 'probe', code: 'x', label_zh: 'x', label_en: 'x', sort_order: 9, create_dt: ctx.at, update_dt: ctx.at }),
     update: (r, ctx) => r.update(FIXED_ID, { label_en: 'y', update_dt: ctx.at }),
     delete: (r) => r.delete(FIXED_ID),
-  },
-};
-
-const dispatch: RepositorySpec<DispatchRepository> = {
-  file: 'dispatch.repository.sql',
-  calls: {
-    applyControl: {
-      start: (r, ctx, em) =>
-        r.applyControl(em, ids(ctx), { desired_state: 'run', state: 'dispatching', next_attempt_at: ctx.at, bumpGeneration: true }, ctx.at),
-      stop: (r, ctx, em) => r.applyControl(em, ids(ctx), { desired_state: 'stop', state: 'stopping', next_attempt_at: ctx.at, bumpGeneration: false }, ctx.at),
-    },
-    lockSubtasksOfTask: (r, ctx, em) => r.lockSubtasksOfTask(em, ctx.task.id, lock(em, 'pessimistic_write')),
-    markLost: (r, ctx, em) => r.markLost(em, later(ctx, -60_000), ctx.at, 'no report for more than 60 s'),
-    claim: (r, ctx) => r.claim('replica-a#1', ctx.at, later(ctx, 15_000), 16),
-    nextDueAfter: (r, ctx) => r.nextDueAfter(ctx.at),
-    renewLeases: (r, ctx) => r.renewLeases(new Map(ids(ctx).map((id) => [id, 'replica-a#1'])), later(ctx, 30_000)),
-    releaseAll: (r, ctx) => r.releaseAll(new Map(ids(ctx).map((id) => [id, 'replica-a#1']))),
-    release: {
-      'without a retry time': (r, ctx) => r.release(ctx.subtasks[0].id, 'replica-a#1'),
-      'due again later': (r, ctx) => r.release(ctx.subtasks[0].id, 'replica-a#1', later(ctx, 500)),
-    },
-    finish: (r, ctx, em) =>
-      r.finish(
-        em,
-        ctx.subtasks[0].id,
-        'replica-a#1',
-        1,
-        ['dispatching'],
-        { state: 'running', heartbeat_at: ctx.at, attempts: 0, next_attempt_at: null },
-        ctx.at,
-      ),
-    lockForReports: (r, ctx, em) => r.lockForReports(em, ids(ctx), lock(em, 'pessimistic_write')),
-    writeReports: (r, ctx, em) =>
-      r.writeReports(
-        em,
-        ctx.subtasks
-          .slice(0, 3)
-          .map((s) => ({ id: s.id, state: 'running' as const, status_reason: null, progress: 50, reported_at: ctx.at, next_attempt_at: null })),
-        ctx.at,
-      ),
   },
 };
 
@@ -235,7 +228,6 @@ export const REPOSITORY_CALLS: Record<string, RepositorySpec<never>> = {
   SubtaskRepository: subtask,
   SceneRepository: scene,
   DictionaryRepository: dictionary,
-  DispatchRepository: dispatch,
   StatusMarkRepository: statusMark,
   JournalRepository: journal,
 } as Record<string, RepositorySpec<never>>;

@@ -6,7 +6,6 @@ import { IdempotencyModule } from '../common/idempotency/idempotency.interceptor
 import { BulkController } from './bulk.controller';
 import { BulkService } from './bulk.service';
 import { DispatchController, ReportsController } from './dispatch.controller';
-import { DispatchRepository } from './dispatch.repository';
 import { DispatchService } from './dispatch.service';
 import { OpsClient } from './ops-client';
 import { ReconcilerService } from './reconciler.service';
@@ -16,7 +15,7 @@ import { ReportsService } from './reports.service';
 @Module({
   imports: [TaskModule, SceneModule, StatusModule, IdempotencyModule],
   controllers: [BulkController, DispatchController, ReportsController],
-  providers: [BulkService, DispatchRepository, DispatchService, OpsClient, ReconcilerService, ReportsService],
+  providers: [BulkService, DispatchService, OpsClient, ReconcilerService, ReportsService],
   exports: [ReconcilerService],
 })
 export class DispatchModule {}

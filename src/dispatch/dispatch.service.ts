@@ -12,7 +12,6 @@ import { SubtaskRepository } from '../subtask/subtask.repository';
 import type { TaskEntity } from '../task/task.entity';
 import { TaskRepository } from '../task/task.repository';
 import { ControlPatch, planStart, planStop } from './domain/transitions';
-import { DispatchRepository } from './dispatch.repository';
 import { ReconcilerService } from './reconciler.service';
 
 export interface TaskControlResult {
@@ -43,7 +42,6 @@ export class DispatchService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly subtasks: SubtaskRepository,
-    private readonly repository: DispatchRepository,
     private readonly status: TaskStatusService,
     private readonly reconciler: ReconcilerService,
     private readonly tx: TransactionRunner,
@@ -71,7 +69,7 @@ export class DispatchService {
     const result = await this.tx.run(async (em) => {
       const task = await this.lockTask(em, taskId);
       // Locked after the task row: the reconciler may be moving them on, and the plan must see that.
-      const subtasks = await this.repository.lockSubtasksOfTask(em, taskId, this.tx.lockMode());
+      const subtasks = await this.subtasks.lockSubtasksOfTask(em, taskId, this.tx.lockMode());
       if (plan === START) this.assertConfigured(subtasks);
       const changed = await this.apply(em, task, subtasks, plan, actor, null);
       await this.status.refresh(em, [taskId], actor);
@@ -89,7 +87,7 @@ export class DispatchService {
     if (!found) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
     const { result, changed } = await this.tx.run(async (em) => {
       const task = await this.tasks.findLive(found.task_id, em, this.tx.lockMode());
-      const subtask = task ? (await this.repository.lockSubtasksOfTask(em, task.id, this.tx.lockMode())).find((s) => s.id === subtaskId) : undefined;
+      const subtask = task ? (await this.subtasks.lockSubtasksOfTask(em, task.id, this.tx.lockMode())).find((s) => s.id === subtaskId) : undefined;
       if (!task || !subtask) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
       if (plan === START) this.assertConfigured([subtask]);
       const changed = await this.apply(em, task, [subtask], plan, actor, subtaskId);
@@ -140,7 +138,7 @@ export class DispatchService {
     }
     let changed = 0;
     for (const { patch, ids } of groups.values()) {
-      await this.repository.applyControl(em, ids, patch, now);
+      await this.subtasks.applyControl(em, ids, patch, now);
       changed += ids.length;
     }
     if (changed > 0) {

@@ -32,8 +32,8 @@ import {
 } from './domain/outcomes';
 import { buildStartBody, StartSubtaskBody } from './domain/payload';
 import { classifyOpsAnswer, observedState, scheduledReason } from './domain/transitions';
-import { workFor } from './domain/work';
-import { DispatchRepository } from './dispatch.repository';
+import { workFor } from '../subtask/domain/work';
+import { SubtaskRepository } from '../subtask/subtask.repository';
 import { OpsCircuitOpenError, OpsClient, OpsUnavailableError } from './ops-client';
 
 /** Builds the dispatch body of a claimed subtask from its task's row and configuration. */
@@ -75,7 +75,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly repository: DispatchRepository,
+    private readonly repository: SubtaskRepository,
     private readonly ops: OpsClient,
     private readonly tasks: TaskRepository,
     private readonly scenes: SceneRepository,

@@ -8,7 +8,7 @@ import { OPS_ACTOR, stateChange } from '../journal/event';
 import { JournalRepository } from '../journal/journal.repository';
 import { StatusSweeper } from '../status/status-sweeper.service';
 import { BatchReport, judgeBatch } from './domain/report-batch';
-import { DispatchRepository } from './dispatch.repository';
+import { SubtaskRepository } from '../subtask/subtask.repository';
 import type { ReportResultDto, SubtaskReportDto } from './dto/report.dto';
 
 /**
@@ -20,7 +20,7 @@ import type { ReportResultDto, SubtaskReportDto } from './dto/report.dto';
 @Injectable()
 export class ReportsService {
   constructor(
-    private readonly repository: DispatchRepository,
+    private readonly repository: SubtaskRepository,
     private readonly status: StatusSweeper,
     private readonly metrics: MetricsService,
     private readonly tx: TransactionRunner,

@@ -50,7 +50,7 @@ describe('EventStreamService', () => {
   it('reads the journal once per tick whatever the number of subscribers, and gives each every event', async () => {
     const rows = [row(1), row(2), row(3, 't2')];
     const { journal, calls } = fakeJournal(rows);
-    const service = new EventStreamService(journal, sequencer, new MetricsService({} as never), config);
+    const service = new EventStreamService(journal, sequencer, new MetricsService(), config);
     await service.onModuleInit();
     const clients = Array.from({ length: 50 }, () => fakeReply());
     for (const { reply } of clients) await service.serve(reply, {}, null);

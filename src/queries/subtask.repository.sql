@@ -49,7 +49,7 @@ SELECT `s`.`task_id` AS `task_id`, COUNT(*) AS `n`, MAX(`s`.`update_dt`) AS `lat
 -- explain: s: type=ref|filter key=IDX_subtask_task|IDX_subtask_work
 SELECT COUNT(1) AS `cnt` FROM `tb_subtask` `s` WHERE EXISTS (SELECT 1 FROM tb_task t WHERE t.id = `s`.`task_id` AND t.deleted_dt IS NULL) AND `s`.`state` = ?;
 -- params: 1
--- explain: s: type=range key=IDX_subtask_work
+-- explain: s: type=index key=IDX_subtask_created
 -- explain: t: type=eq_ref key=PRIMARY
 SELECT `s`.`id` AS `s_id`, `s`.`task_id` AS `s_task_id`, `s`.`position` AS `s_position`, `s`.`vchan_refid` AS `s_vchan_refid`, `s`.`vchan_name` AS `s_vchan_name`, `s`.`play_url` AS `s_play_url`, `s`.`is_ptz` AS `s_is_ptz`, `s`.`node_index` AS `s_node_index`, `s`.`pull_source_url` AS `s_pull_source_url`, `s`.`state` AS `s_state`, `s`.`desired_state` AS `s_desired_state`, `s`.`generation` AS `s_generation`, `s`.`status_reason` AS `s_status_reason`, `s`.`progress` AS `s_progress`, `s`.`reported_at` AS `s_reported_at`, `s`.`heartbeat_at` AS `s_heartbeat_at`, `s`.`attempts` AS `s_attempts`, `s`.`last_error` AS `s_last_error`, `s`.`next_attempt_at` AS `s_next_attempt_at`, `s`.`lease_owner` AS `s_lease_owner`, `s`.`lease_until` AS `s_lease_until`, `s`.`create_dt` AS `s_create_dt`, `s`.`update_dt` AS `s_update_dt` FROM `tb_subtask` `s` WHERE EXISTS (SELECT 1 FROM tb_task t WHERE t.id = `s`.`task_id` AND t.deleted_dt IS NULL) AND `s`.`state` = ? ORDER BY `s`.`create_dt` DESC, `s`.`id` DESC LIMIT 20 OFFSET 0;
 -- SQLite plan: SEARCH s USING INDEX IDX_subtask_heartbeat (state=?)
@@ -62,18 +62,17 @@ SELECT `s`.`id` AS `s_id`, `s`.`task_id` AS `s_task_id`, `s`.`position` AS `s_po
 -- SubtaskRepository.search — by channel
 -- params: 1
 -- explain: t: type=ref key=IDX_task_live_created
--- explain: s: type=ref key=IDX_subtask_task
+-- explain: s: type=ref|filter key=IDX_subtask_task|IDX_subtask_vchan
 SELECT COUNT(1) AS `cnt` FROM `tb_subtask` `s` WHERE EXISTS (SELECT 1 FROM tb_task t WHERE t.id = `s`.`task_id` AND t.deleted_dt IS NULL) AND `s`.`vchan_refid` = ?;
 -- params: 1
--- explain: t: type=ref key=IDX_task_live_created
--- explain: s: type=ref key=IDX_subtask_task
+-- explain: s: type=range key=IDX_subtask_vchan
+-- explain: t: type=eq_ref key=PRIMARY
 SELECT `s`.`id` AS `s_id`, `s`.`task_id` AS `s_task_id`, `s`.`position` AS `s_position`, `s`.`vchan_refid` AS `s_vchan_refid`, `s`.`vchan_name` AS `s_vchan_name`, `s`.`play_url` AS `s_play_url`, `s`.`is_ptz` AS `s_is_ptz`, `s`.`node_index` AS `s_node_index`, `s`.`pull_source_url` AS `s_pull_source_url`, `s`.`state` AS `s_state`, `s`.`desired_state` AS `s_desired_state`, `s`.`generation` AS `s_generation`, `s`.`status_reason` AS `s_status_reason`, `s`.`progress` AS `s_progress`, `s`.`reported_at` AS `s_reported_at`, `s`.`heartbeat_at` AS `s_heartbeat_at`, `s`.`attempts` AS `s_attempts`, `s`.`last_error` AS `s_last_error`, `s`.`next_attempt_at` AS `s_next_attempt_at`, `s`.`lease_owner` AS `s_lease_owner`, `s`.`lease_until` AS `s_lease_until`, `s`.`create_dt` AS `s_create_dt`, `s`.`update_dt` AS `s_update_dt` FROM `tb_subtask` `s` WHERE EXISTS (SELECT 1 FROM tb_task t WHERE t.id = `s`.`task_id` AND t.deleted_dt IS NULL) AND `s`.`vchan_refid` = ? ORDER BY `s`.`create_dt` DESC, `s`.`id` DESC LIMIT 20 OFFSET 0;
--- SQLite plan: SCAN s
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_vchan (vchan_refid=?)
 -- SQLite plan: SEARCH t EXISTS USING INDEX sqlite_autoindex_tb_task_1 (id=?)
--- SQLite plan: SCAN s
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_vchan (vchan_refid=?)
 -- SQLite plan: CORRELATED SCALAR SUBQUERY 1
 -- SQLite plan: SEARCH t USING INDEX sqlite_autoindex_tb_task_1 (id=?)
--- SQLite plan: USE TEMP B-TREE FOR ORDER BY
 
 -- SubtaskRepository.search — of a task
 -- params: 1
@@ -108,3 +107,150 @@ SELECT `SubtaskEntity`.`task_id` AS `SubtaskEntity_task_id`, `SubtaskEntity`.`st
 -- params: 2
 SELECT "SubtaskEntity"."task_id" AS "SubtaskEntity_task_id", "SubtaskEntity"."state" AS "SubtaskEntity_state", "SubtaskEntity"."desired_state" AS "SubtaskEntity_desired_state", "SubtaskEntity"."status_reason" AS "SubtaskEntity_status_reason", "SubtaskEntity"."next_attempt_at" AS "SubtaskEntity_next_attempt_at", "SubtaskEntity"."id" AS "SubtaskEntity_id" FROM "tb_subtask" "SubtaskEntity" WHERE (("SubtaskEntity"."task_id" IN (?, ?)));
 -- SQLite plan: SEARCH SubtaskEntity USING INDEX IDX_subtask_task (task_id=?)
+
+-- SubtaskRepository.applyControl — start
+-- params: 12
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `desired_state` = ?, `state` = ?, `next_attempt_at` = ?, `update_dt` = ?, `generation` = `generation` + 1, `attempts` = ?, `status_reason` = ?, `progress` = ?, `reported_at` = ? WHERE `id` IN (?, ?, ?, ?);
+-- SQLite:
+-- params: 11
+UPDATE "tb_subtask" SET "desired_state" = ?, "state" = ?, "next_attempt_at" = ?, "update_dt" = ?, "generation" = "generation" + 1, "attempts" = 0, "status_reason" = ?, "progress" = ?, "reported_at" = ? WHERE "id" IN (?, ?, ?, ?);
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.applyControl — stop
+-- params: 8
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `desired_state` = ?, `state` = ?, `next_attempt_at` = ?, `update_dt` = ? WHERE `id` IN (?, ?, ?, ?);
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.lockSubtasksOfTask
+-- params: 1
+-- explain: SubtaskEntity: type=ref key=IDX_subtask_task
+SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`task_id` AS `SubtaskEntity_task_id`, `SubtaskEntity`.`position` AS `SubtaskEntity_position`, `SubtaskEntity`.`vchan_refid` AS `SubtaskEntity_vchan_refid`, `SubtaskEntity`.`vchan_name` AS `SubtaskEntity_vchan_name`, `SubtaskEntity`.`play_url` AS `SubtaskEntity_play_url`, `SubtaskEntity`.`is_ptz` AS `SubtaskEntity_is_ptz`, `SubtaskEntity`.`node_index` AS `SubtaskEntity_node_index`, `SubtaskEntity`.`pull_source_url` AS `SubtaskEntity_pull_source_url`, `SubtaskEntity`.`state` AS `SubtaskEntity_state`, `SubtaskEntity`.`desired_state` AS `SubtaskEntity_desired_state`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`status_reason` AS `SubtaskEntity_status_reason`, `SubtaskEntity`.`progress` AS `SubtaskEntity_progress`, `SubtaskEntity`.`reported_at` AS `SubtaskEntity_reported_at`, `SubtaskEntity`.`heartbeat_at` AS `SubtaskEntity_heartbeat_at`, `SubtaskEntity`.`attempts` AS `SubtaskEntity_attempts`, `SubtaskEntity`.`last_error` AS `SubtaskEntity_last_error`, `SubtaskEntity`.`next_attempt_at` AS `SubtaskEntity_next_attempt_at`, `SubtaskEntity`.`lease_owner` AS `SubtaskEntity_lease_owner`, `SubtaskEntity`.`lease_until` AS `SubtaskEntity_lease_until`, `SubtaskEntity`.`create_dt` AS `SubtaskEntity_create_dt`, `SubtaskEntity`.`update_dt` AS `SubtaskEntity_update_dt` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`task_id` = ?)) ORDER BY `SubtaskEntity`.`position` ASC FOR UPDATE;
+-- SQLite:
+-- params: 1
+SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."task_id" AS "SubtaskEntity_task_id", "SubtaskEntity"."position" AS "SubtaskEntity_position", "SubtaskEntity"."vchan_refid" AS "SubtaskEntity_vchan_refid", "SubtaskEntity"."vchan_name" AS "SubtaskEntity_vchan_name", "SubtaskEntity"."play_url" AS "SubtaskEntity_play_url", "SubtaskEntity"."is_ptz" AS "SubtaskEntity_is_ptz", "SubtaskEntity"."node_index" AS "SubtaskEntity_node_index", "SubtaskEntity"."pull_source_url" AS "SubtaskEntity_pull_source_url", "SubtaskEntity"."state" AS "SubtaskEntity_state", "SubtaskEntity"."desired_state" AS "SubtaskEntity_desired_state", "SubtaskEntity"."generation" AS "SubtaskEntity_generation", "SubtaskEntity"."status_reason" AS "SubtaskEntity_status_reason", "SubtaskEntity"."progress" AS "SubtaskEntity_progress", "SubtaskEntity"."reported_at" AS "SubtaskEntity_reported_at", "SubtaskEntity"."heartbeat_at" AS "SubtaskEntity_heartbeat_at", "SubtaskEntity"."attempts" AS "SubtaskEntity_attempts", "SubtaskEntity"."last_error" AS "SubtaskEntity_last_error", "SubtaskEntity"."next_attempt_at" AS "SubtaskEntity_next_attempt_at", "SubtaskEntity"."lease_owner" AS "SubtaskEntity_lease_owner", "SubtaskEntity"."lease_until" AS "SubtaskEntity_lease_until", "SubtaskEntity"."create_dt" AS "SubtaskEntity_create_dt", "SubtaskEntity"."update_dt" AS "SubtaskEntity_update_dt" FROM "tb_subtask" "SubtaskEntity" WHERE (("SubtaskEntity"."task_id" = ?)) ORDER BY "SubtaskEntity"."position" ASC;
+-- SQLite plan: SEARCH SubtaskEntity USING INDEX IDX_subtask_task (task_id=?)
+
+-- SubtaskRepository.markLost
+-- params: 3
+-- explain: SubtaskEntity: type=ref key=IDX_subtask_heartbeat
+SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`task_id` AS `SubtaskEntity_task_id`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`heartbeat_at` AS `SubtaskEntity_heartbeat_at` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`state` = ?) AND (`SubtaskEntity`.`desired_state` = ?) AND (`SubtaskEntity`.`heartbeat_at` < ?)) ORDER BY `SubtaskEntity_id` ASC FOR UPDATE;
+-- params: 308
+-- explain: tb_subtask: type=index key=PRIMARY
+UPDATE `tb_subtask` SET `state` = ?, `status_reason` = ?, `next_attempt_at` = ?, `attempts` = ?, `update_dt` = ? WHERE (`id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AND `state` = ? AND `heartbeat_at` < ?);
+-- SQLite:
+-- params: 3
+SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."task_id" AS "SubtaskEntity_task_id", "SubtaskEntity"."generation" AS "SubtaskEntity_generation", "SubtaskEntity"."heartbeat_at" AS "SubtaskEntity_heartbeat_at" FROM "tb_subtask" "SubtaskEntity" WHERE (("SubtaskEntity"."state" = ?) AND ("SubtaskEntity"."desired_state" = ?) AND ("SubtaskEntity"."heartbeat_at" < ?)) ORDER BY "SubtaskEntity_id" ASC;
+-- params: 307
+UPDATE "tb_subtask" SET "state" = ?, "status_reason" = ?, "next_attempt_at" = ?, "attempts" = 0, "update_dt" = ? WHERE ("id" IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AND "state" = ? AND "heartbeat_at" < ?);
+-- SQLite plan: SEARCH SubtaskEntity USING INDEX IDX_subtask_heartbeat (state=? AND desired_state=? AND heartbeat_at<?)
+-- SQLite plan: USE TEMP B-TREE FOR ORDER BY
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_heartbeat (state=?)
+
+-- SubtaskRepository.claim
+-- params: 11
+-- explain: s: type=range key=IDX_subtask_work
+SELECT `s`.`id` AS `id` FROM `tb_subtask` `s` WHERE (`s`.`next_attempt_at` <= ? AND (`s`.`lease_until` IS NULL OR `s`.`lease_until` < ?) AND (`s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`state` IN (?))) ORDER BY `s`.`next_attempt_at` ASC LIMIT 16;
+-- params: 29
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE `id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AND (`next_attempt_at` <= ? AND (`lease_until` IS NULL OR `lease_until` < ?) AND (`desired_state` = ? AND `state` IN (?, ?) OR `desired_state` = ? AND `state` IN (?) OR `desired_state` = ? AND `state` IN (?, ?) OR `state` IN (?)));
+-- params: 17
+-- explain: SubtaskEntity: type=range key=PRIMARY
+SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`task_id` AS `SubtaskEntity_task_id`, `SubtaskEntity`.`position` AS `SubtaskEntity_position`, `SubtaskEntity`.`vchan_refid` AS `SubtaskEntity_vchan_refid`, `SubtaskEntity`.`vchan_name` AS `SubtaskEntity_vchan_name`, `SubtaskEntity`.`play_url` AS `SubtaskEntity_play_url`, `SubtaskEntity`.`is_ptz` AS `SubtaskEntity_is_ptz`, `SubtaskEntity`.`node_index` AS `SubtaskEntity_node_index`, `SubtaskEntity`.`pull_source_url` AS `SubtaskEntity_pull_source_url`, `SubtaskEntity`.`state` AS `SubtaskEntity_state`, `SubtaskEntity`.`desired_state` AS `SubtaskEntity_desired_state`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`status_reason` AS `SubtaskEntity_status_reason`, `SubtaskEntity`.`progress` AS `SubtaskEntity_progress`, `SubtaskEntity`.`reported_at` AS `SubtaskEntity_reported_at`, `SubtaskEntity`.`heartbeat_at` AS `SubtaskEntity_heartbeat_at`, `SubtaskEntity`.`attempts` AS `SubtaskEntity_attempts`, `SubtaskEntity`.`last_error` AS `SubtaskEntity_last_error`, `SubtaskEntity`.`next_attempt_at` AS `SubtaskEntity_next_attempt_at`, `SubtaskEntity`.`lease_owner` AS `SubtaskEntity_lease_owner`, `SubtaskEntity`.`lease_until` AS `SubtaskEntity_lease_until`, `SubtaskEntity`.`create_dt` AS `SubtaskEntity_create_dt`, `SubtaskEntity`.`update_dt` AS `SubtaskEntity_update_dt` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`lease_owner` = ?) AND (`SubtaskEntity`.`id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)));
+-- SQLite plan: MULTI-INDEX OR
+-- SQLite plan: INDEX 1
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: INDEX 2
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: INDEX 3
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: INDEX 4
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_heartbeat (state=?)
+-- SQLite plan: USE TEMP B-TREE FOR ORDER BY
+-- SQLite plan: MULTI-INDEX OR
+-- SQLite plan: INDEX 1
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: INDEX 2
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: INDEX 3
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: INDEX 4
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_heartbeat (state=?)
+-- SQLite plan: SEARCH SubtaskEntity USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.nextDueAfter
+-- params: 12
+-- explain: s: type=range key=IDX_subtask_work
+SELECT MIN(`s`.`next_attempt_at`) AS `next` FROM `tb_subtask` `s` WHERE (`s`.`next_attempt_at` <= ? AND (`s`.`lease_until` IS NULL OR `s`.`lease_until` < ?) AND (`s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`state` IN (?))) AND `s`.`next_attempt_at` > ?;
+-- SQLite plan: MULTI-INDEX OR
+-- SQLite plan: INDEX 1
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>? AND next_attempt_at<?)
+-- SQLite plan: INDEX 2
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>? AND next_attempt_at<?)
+-- SQLite plan: INDEX 3
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>? AND next_attempt_at<?)
+-- SQLite plan: INDEX 4
+-- SQLite plan: SEARCH s USING INDEX IDX_subtask_heartbeat (state=?)
+
+-- SubtaskRepository.renewLeases
+-- params: 6
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `lease_until` = ? WHERE (`id` IN (?, ?, ?, ?) AND `lease_owner` IN (?));
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.releaseAll
+-- params: 7
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE (`id` IN (?, ?, ?, ?) AND `lease_owner` IN (?));
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.release — without a retry time
+-- params: 4
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE (`id` = ? AND `lease_owner` = ?);
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.release — due again later
+-- params: 5
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ?, `next_attempt_at` = ? WHERE (`id` = ? AND `lease_owner` = ?);
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.finish
+-- params: 11
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `state` = ?, `heartbeat_at` = ?, `attempts` = ?, `next_attempt_at` = ?, `lease_owner` = ?, `lease_until` = ?, `update_dt` = ? WHERE (`id` = ? AND `lease_owner` = ? AND `generation` = ? AND `state` IN (?));
+-- params: 4
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE (`id` = ? AND `lease_owner` = ?);
+-- SQLite:
+-- params: 9
+UPDATE "tb_subtask" SET "state" = ?, "heartbeat_at" = ?, "attempts" = 0, "next_attempt_at" = ?, "lease_owner" = ?, "lease_until" = ?, "update_dt" = ? WHERE ("id" = ? AND "lease_owner" = ? AND "generation" = 1 AND "state" IN (?));
+-- params: 4
+UPDATE "tb_subtask" SET "lease_owner" = ?, "lease_until" = ? WHERE ("id" = ? AND "lease_owner" = ?);
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.lockForReports
+-- params: 4
+-- explain: SubtaskEntity: type=range key=PRIMARY
+SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`task_id` AS `SubtaskEntity_task_id`, `SubtaskEntity`.`state` AS `SubtaskEntity_state`, `SubtaskEntity`.`desired_state` AS `SubtaskEntity_desired_state`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`reported_at` AS `SubtaskEntity_reported_at`, `SubtaskEntity`.`next_attempt_at` AS `SubtaskEntity_next_attempt_at` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`id` IN (?, ?, ?, ?))) ORDER BY `SubtaskEntity_id` ASC FOR UPDATE;
+-- SQLite:
+-- params: 4
+SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."task_id" AS "SubtaskEntity_task_id", "SubtaskEntity"."state" AS "SubtaskEntity_state", "SubtaskEntity"."desired_state" AS "SubtaskEntity_desired_state", "SubtaskEntity"."generation" AS "SubtaskEntity_generation", "SubtaskEntity"."reported_at" AS "SubtaskEntity_reported_at", "SubtaskEntity"."next_attempt_at" AS "SubtaskEntity_next_attempt_at" FROM "tb_subtask" "SubtaskEntity" WHERE (("SubtaskEntity"."id" IN (?, ?, ?, ?))) ORDER BY "SubtaskEntity_id" ASC;
+-- SQLite plan: SEARCH SubtaskEntity USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.writeReports
+-- params: 20
+-- explain: <derived2>: type=ALL key=-   <-- full scan
+-- explain: s: type=eq_ref key=PRIMARY
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+UPDATE `tb_subtask` s JOIN (SELECT ? AS `id`, ? AS `state`, ? AS `status_reason`, ? AS `progress`, ? AS `reported_at`, ? AS `next_attempt_at` UNION ALL SELECT ?, ?, ?, ?, ?, ? UNION ALL SELECT ?, ?, ?, ?, ?, ?) v ON v.`id` = s.`id` SET s.`state` = v.`state`, s.`status_reason` = v.`status_reason`, s.`progress` = v.`progress`, s.`reported_at` = v.`reported_at`, s.`next_attempt_at` = v.`next_attempt_at`, s.`heartbeat_at` = ?, s.`update_dt` = ?;
+-- SQLite:
+-- params: 20
+UPDATE "tb_subtask" SET "state" = v.column2, "status_reason" = v.column3, "progress" = v.column4, "reported_at" = v.column5, "next_attempt_at" = v.column6, "heartbeat_at" = ?, "update_dt" = ? FROM (VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)) AS v WHERE v.column1 = "tb_subtask"."id";
+-- SQLite plan: SCAN 3-ROW VALUES CLAUSE
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX sqlite_autoindex_tb_subtask_1 (id=?)

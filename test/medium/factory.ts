@@ -35,11 +35,11 @@ export class Factory {
     private readonly clock: Clock,
     tx?: TransactionRunner,
   ) {
-    this.tasks = new TaskRepository(dataSource);
-    this.subtasks = new SubtaskRepository(dataSource);
-    this.sceneRows = new SceneRepository(dataSource);
     // The app's runner when there is one: on SQLite its queue keeps these writes out of the app's transactions.
     this.tx = tx ?? new TransactionRunner(dataSource);
+    this.tasks = new TaskRepository(dataSource);
+    this.subtasks = new SubtaskRepository(dataSource, this.tx);
+    this.sceneRows = new SceneRepository(dataSource);
   }
 
   private run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
@@ -60,6 +60,7 @@ export class Factory {
       vchans: [{ vchan_refid: 'ch-1' }],
       node_count: null,
       pull_source_url: null,
+      schedule: null,
       status: 'unconfigured',
       status_counts: emptyStatusCounts(),
       status_reason: null,

@@ -1,18 +1,9 @@
 import type { SubtaskState } from '../../subtask/domain/states';
+import type { OutcomeWrite } from '../../subtask/domain/writes';
 import { backoffDelay, BackoffPolicy } from './backoff';
 
 /** The subtask columns an outcome may write. */
-export interface OutcomePatch {
-  state?: SubtaskState;
-  generation?: number;
-  status_reason?: string | null;
-  last_error?: string | null;
-  attempts?: number;
-  next_attempt_at?: Date | null;
-  heartbeat_at?: Date | null;
-  reported_at?: Date | null;
-  progress?: number | null;
-}
+export type OutcomePatch = OutcomeWrite;
 
 /**
  * What one finished piece of work writes: applied only while the claim still holds the subtask,

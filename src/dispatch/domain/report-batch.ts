@@ -1,4 +1,7 @@
 import type { SubtaskState } from '../../subtask/domain/states';
+import type { ReportWrite } from '../../subtask/domain/writes';
+
+export type { ReportWrite };
 import { judgeReport, ReportedState, SubtaskControl } from './transitions';
 
 /** One report of a batch, its time parsed, with its place in the batch. */
@@ -12,15 +15,6 @@ export interface BatchReport {
   at: Date;
 }
 
-/** The report columns of a subtask as the batch leaves them. */
-export interface ReportWrite {
-  id: string;
-  state: SubtaskState;
-  status_reason: string | null;
-  progress: number | null;
-  reported_at: Date;
-  next_attempt_at: Date | null;
-}
 
 export type ReportRow = SubtaskControl & { id: string; task_id: string; next_attempt_at: Date | null };
 

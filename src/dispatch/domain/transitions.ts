@@ -1,5 +1,6 @@
 import { localTime, runWindow } from '../../schedule/domain/run-window';
 import type { Schedule } from '../../schedule/domain/schedule';
+import type { ControlWrite } from '../../subtask/domain/writes';
 import type { DesiredState, SubtaskState } from '../../task/domain/task-status';
 
 /** The columns the state machine reads. */
@@ -11,14 +12,7 @@ export interface SubtaskControl {
 }
 
 /** What a start or stop writes to one subtask; `bumpGeneration` starts a new dispatch generation. */
-export interface ControlPatch {
-  desired_state: DesiredState;
-  state: SubtaskState;
-  bumpGeneration: boolean;
-  next_attempt_at: Date | null;
-  /** Why it waits, when a schedule holds it (the next opening). */
-  status_reason?: string;
-}
+export type ControlPatch = ControlWrite;
 
 /** Already on its way to running under the current generation: a repeated start changes nothing. */
 const HEADING_TO_RUN: readonly SubtaskState[] = ['scheduled', 'dispatching', 'running', 'lost'];

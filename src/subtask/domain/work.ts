@@ -1,4 +1,4 @@
-import type { DesiredState, SubtaskState } from '../../subtask/domain/states';
+import type { DesiredState, SubtaskState } from './states';
 
 /** What the reconciler does for a subtask that is due. */
 export type WorkKind = 'dispatch' | 'stop' | 'close' | 'probe';
@@ -12,7 +12,7 @@ export interface WorkRule {
 
 /**
  * The one definition of "what work is due for a subtask": the claim's SQL condition is built from
- * it (DispatchRepository) and `workFor` reads it, so the two cannot disagree.
+ * it (SubtaskRepository) and `workFor` reads it, so the two cannot disagree.
  * - wanted running and waiting for its time or being dispatched: dispatch it (scheduled first
  *   becomes dispatching);
  * - wanted stopped and possibly still running: ask the ops service to stop it;

@@ -1,4 +1,4 @@
-import { DESIRED_STATES, DesiredState, SUBTASK_STATES, SubtaskState } from '../../subtask/domain/states';
+import { DESIRED_STATES, DesiredState, SUBTASK_STATES, SubtaskState } from './states';
 import { isDue, WORK_RULES, workFor, WorkKind } from './work';
 
 describe('workFor', () => {
