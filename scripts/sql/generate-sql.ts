@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { TransactionRunner } from '../../src/database/transaction.runner';
 import { DictionaryRepository } from '../../src/dictionary/dictionary.repository';
+import { IdempotencyRepository } from '../../src/common/idempotency/idempotency.repository';
 import { JournalRepository } from '../../src/journal/journal.repository';
 import { SceneRepository } from '../../src/scene/scene.repository';
 import { StatusMarkRepository } from '../../src/status/status-mark.repository';
@@ -99,6 +100,7 @@ async function captureAll(kind: DatabaseKind): Promise<Map<string, Capture>> {
       DictionaryRepository: new DictionaryRepository(ds),
       StatusMarkRepository: new StatusMarkRepository(ds),
       JournalRepository: new JournalRepository(ds, new MetricsService()),
+      IdempotencyRepository: new IdempotencyRepository(),
     };
     for (const [repositoryName, spec] of Object.entries(REPOSITORY_CALLS)) {
       const repository = instances[repositoryName];

@@ -7,6 +7,7 @@
  * shows under the public methods that call them.
  */
 import type { EntityManager } from 'typeorm';
+import type { IdempotencyRepository } from '../../src/common/idempotency/idempotency.repository';
 import type { DictionaryRepository } from '../../src/dictionary/dictionary.repository';
 import type { JournalRepository } from '../../src/journal/journal.repository';
 import type { SceneRepository } from '../../src/scene/scene.repository';
@@ -178,6 +179,31 @@ const statusMark: RepositorySpec<StatusMarkRepository> = {
   },
 };
 
+const claim = (ctx: SqlContext, token: string) => ({
+  subject: 'probe-subject',
+  idem_key: 'probe-key',
+  request_hash: 'f'.repeat(64),
+  claim_token: token,
+  state: 'pending' as const,
+  status_code: null,
+  response_body: null,
+  claimed_at: ctx.at,
+  expires_at: later(ctx, 86_400_000),
+});
+
+const idempotency: RepositorySpec<IdempotencyRepository> = {
+  file: 'idempotency.repository.sql',
+  calls: {
+    // Claim, look up, take over, complete and release run in this order and leave the table as it was.
+    insertClaim: (r, ctx, em) => r.insertClaim(em, claim(ctx, FIXED_ID)),
+    find: (r, _ctx, em) => r.find(em, 'probe-subject', 'probe-key'),
+    takeOver: (r, ctx, em) => r.takeOver(em, FIXED_ID, claim(ctx, FIXED_ID)),
+    complete: (r, _ctx, em) => r.complete(em, 'probe-subject', 'probe-key', FIXED_ID, 200, '{"ecode":200}'),
+    release: (r, _ctx, em) => r.release(em, 'probe-subject', 'probe-key', FIXED_ID),
+    pruneExpired: (r, ctx, em) => r.pruneExpired(em, ctx.at),
+  },
+};
+
 const journal: RepositorySpec<JournalRepository> = {
   file: 'journal.repository.sql',
   internal: ['filtered'],
@@ -230,4 +256,5 @@ export const REPOSITORY_CALLS: Record<string, RepositorySpec<never>> = {
   DictionaryRepository: dictionary,
   StatusMarkRepository: statusMark,
   JournalRepository: journal,
+  IdempotencyRepository: idempotency,
 } as Record<string, RepositorySpec<never>>;
