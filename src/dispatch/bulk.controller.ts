@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, UseFilters, UseInterceptors } from '@nestjs/common';
+import { BULK_TASK_IDS_EXAMPLE } from '../common/http/api-examples';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors';
 import { ok } from '../common/http/envelope';
@@ -31,7 +32,7 @@ export class BulkController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Start up to 100 tasks, each on its own; one result per task, in input order' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({ type: BulkTaskIdsDto })
+  @ApiBody({ type: BulkTaskIdsDto, examples: { ids: { summary: 'Two tasks', value: BULK_TASK_IDS_EXAMPLE } } })
   @ApiOkResponse({ type: BulkTaskResponseDto })
   @ApiErrors(BODY_ERRORS, 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS')
   start(@Body() dto: BulkTaskIdsDto, @RequestActor() actor: Actor, @RequestLanguage() lang: Language): Promise<BulkTaskResponseDto> {
@@ -42,7 +43,7 @@ export class BulkController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop up to 100 tasks, each on its own; one result per task, in input order' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({ type: BulkTaskIdsDto })
+  @ApiBody({ type: BulkTaskIdsDto, examples: { ids: { summary: 'Two tasks', value: BULK_TASK_IDS_EXAMPLE } } })
   @ApiOkResponse({ type: BulkTaskResponseDto })
   @ApiErrors(BODY_ERRORS, 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS')
   stop(@Body() dto: BulkTaskIdsDto, @RequestActor() actor: Actor, @RequestLanguage() lang: Language): Promise<BulkTaskResponseDto> {
@@ -53,7 +54,7 @@ export class BulkController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete up to 100 tasks (recoverable), each on its own; an active one answers its own 409' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({ type: BulkTaskIdsDto })
+  @ApiBody({ type: BulkTaskIdsDto, examples: { ids: { summary: 'Two tasks', value: BULK_TASK_IDS_EXAMPLE } } })
   @ApiOkResponse({ type: BulkTaskResponseDto })
   @ApiErrors(BODY_ERRORS, 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS')
   remove(@Body() dto: BulkTaskIdsDto, @RequestActor() actor: Actor, @RequestLanguage() lang: Language): Promise<BulkTaskResponseDto> {
@@ -64,7 +65,7 @@ export class BulkController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Restore up to 100 deleted tasks, each on its own' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({ type: BulkTaskIdsDto })
+  @ApiBody({ type: BulkTaskIdsDto, examples: { ids: { summary: 'Two tasks', value: BULK_TASK_IDS_EXAMPLE } } })
   @ApiOkResponse({ type: BulkTaskResponseDto })
   @ApiErrors(BODY_ERRORS, 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS')
   restore(@Body() dto: BulkTaskIdsDto, @RequestActor() actor: Actor, @RequestLanguage() lang: Language): Promise<BulkTaskResponseDto> {

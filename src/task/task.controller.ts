@@ -23,7 +23,8 @@ import { TaskService } from './task.service';
 
 export const DRY_RUN_QUERY = { name: 'dry_run', required: false, enum: ['true', 'false'], description: 'true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing' };
 export const IF_NONE_MATCH = { name: 'If-None-Match', required: false, description: 'An ETag of an earlier answer (weak, W/"…"): 304 with no body while it is still current' };
-export const IF_MATCH = { name: 'If-Match', required: false, description: 'The ETag of the GET this edit is based on: 412 PRECONDITION_FAILED when it changed since' };
+/** Named as the handler reads it (header names are case-insensitive), so the document lists it once, optional. */
+export const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag of the GET this edit is based on: 412 PRECONDITION_FAILED when it changed since' };
 
 @ApiTags('tasks')
 @Controller('tasks')

@@ -162,6 +162,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks/{task_id}/schedule/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next openings and closings of the task's schedule (local and UTC) */
+        get: operations["TaskController_schedulePreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subtasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subtasks across live tasks, newest first: by state, desired state, task or video channel */
+        get: operations["SubtaskController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/subtasks/{subtask_id}": {
         parameters: {
             query?: never;
@@ -207,6 +241,91 @@ export interface paths {
         put?: never;
         /** 配置完成: check that the configuration is complete and mark the subtask configured */
         post: operations["SubtaskController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/actions/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start up to 100 tasks, each on its own; one result per task, in input order */
+        post: operations["BulkController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/actions/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop up to 100 tasks, each on its own; one result per task, in input order */
+        post: operations["BulkController_stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/actions/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete up to 100 tasks (recoverable), each on its own; an active one answers its own 409 */
+        post: operations["BulkController_remove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/actions/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore up to 100 deleted tasks, each on its own */
+        post: operations["BulkController_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/config-complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 配置完成 for every subtask of the task, each on its own; one result per subtask */
+        post: operations["BulkController_completeAll"];
         delete?: never;
         options?: never;
         head?: never;
@@ -435,7 +554,7 @@ export interface components {
              * @example 400
              * @enum {integer}
              */
-            ecode: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 410 | 413 | 414 | 415 | 429 | 431 | 500 | 503;
+            ecode: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 410 | 412 | 413 | 414 | 415 | 422 | 429 | 431 | 500 | 503;
             /**
              * @description What went wrong, in the request's language
              * @example 参数校验失败
@@ -446,7 +565,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            error: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "JSON_TOO_DEEP" | "EVENT_WINDOW_INVALID" | "UNAUTHORIZED" | "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "TASK_NOT_FOUND" | "SUBTASK_NOT_FOUND" | "DICT_ITEM_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EVENT_CURSOR_EXPIRED" | "REQUEST_TIMEOUT" | "TASK_ACTIVE" | "TASK_NOT_DELETED" | "SUBTASK_ACTIVE" | "SUBTASKS_UNCONFIGURED" | "CONFIG_INCOMPLETE" | "DICT_ITEM_EXISTS" | "DICT_ITEM_IN_USE" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+            error: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "JSON_TOO_DEEP" | "EVENT_WINDOW_INVALID" | "UNAUTHORIZED" | "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "TASK_NOT_FOUND" | "SUBTASK_NOT_FOUND" | "DICT_ITEM_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EVENT_CURSOR_EXPIRED" | "REQUEST_TIMEOUT" | "TASK_ACTIVE" | "TASK_NOT_DELETED" | "SUBTASK_ACTIVE" | "SUBTASKS_UNCONFIGURED" | "CONFIG_INCOMPLETE" | "DICT_ITEM_EXISTS" | "DICT_ITEM_IN_USE" | "IDEMPOTENCY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
             /**
              * @description Also sent as X-Request-Id; quote it when reporting a problem
              * @example 0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11
@@ -692,6 +811,61 @@ export interface components {
             readonly progress?: number | null;
             scenes?: components["schemas"]["SceneInputDto"][] | null;
         };
+        ScheduleWindowDto: {
+            /**
+             * @description ISO weekdays (1 Monday … 7 Sunday) on which the window opens
+             * @example [
+             *       1,
+             *       2,
+             *       3,
+             *       4,
+             *       5
+             *     ]
+             */
+            days: number[];
+            /**
+             * @description Opening, HH:mm local wall time
+             * @example 07:00
+             */
+            start: string;
+            /**
+             * @description Closing, HH:mm local wall time; at or before `start` it is on the next day (overnight; equal to `start`: 24 hours)
+             * @example 19:00
+             */
+            end: string;
+        };
+        ScheduleDto: {
+            /**
+             * @description IANA time zone of the windows' wall times; the service's TIME_ZONE when absent
+             * @example Asia/Shanghai
+             */
+            timezone?: string | null;
+            /**
+             * @description Weekly windows; overlapping or touching ones merge. Must leave some time of the week closed.
+             * @example [
+             *       {
+             *         "days": [
+             *           1,
+             *           2,
+             *           3,
+             *           4,
+             *           5
+             *         ],
+             *         "start": "07:00",
+             *         "end": "19:00"
+             *       },
+             *       {
+             *         "days": [
+             *           6,
+             *           7
+             *         ],
+             *         "start": "22:00",
+             *         "end": "06:00"
+             *       }
+             *     ]
+             */
+            windows: components["schemas"]["ScheduleWindowDto"][];
+        };
         CreateTaskDto: {
             /** @example North gate traffic */
             task_name: string;
@@ -732,6 +906,8 @@ export interface components {
              */
             pull_source_url?: string | null;
             mtasks?: components["schemas"]["MtaskInputDto"][] | null;
+            /** @description Weekly windows the subtasks run in after a start (API.md section 8); null or absent means always */
+            schedule?: components["schemas"]["ScheduleDto"] | null;
         };
         TaskIdResponseDto: {
             /**
@@ -830,6 +1006,8 @@ export interface components {
             node_count: number | null;
             /** Format: uri */
             pull_source_url: string | null;
+            /** @description Weekly windows the subtasks run in after a start; null means always */
+            schedule: components["schemas"]["ScheduleDto"] | null;
             mtasks: components["schemas"]["MtaskResponseDto"][];
             /**
              * @description Derived from the subtasks (API.md section 5)
@@ -996,6 +1174,8 @@ export interface components {
             node_count: number | null;
             /** Format: uri */
             pull_source_url: string | null;
+            /** @description Weekly windows the subtasks run in after a start; null means always */
+            schedule: components["schemas"]["ScheduleDto"] | null;
             mtasks: components["schemas"]["MtaskResponseDto"][];
             /**
              * @description Derived from the subtasks (API.md section 5)
@@ -1062,8 +1242,70 @@ export interface components {
              */
             store_conf_unid?: string | null;
             mtasks?: components["schemas"]["MtaskInputDto"][] | null;
+            /** @description Weekly windows the subtasks run in after a start (API.md section 8); null or absent means always */
+            schedule?: components["schemas"]["ScheduleDto"] | null;
         };
         SubtaskListResponseDto: {
+            /**
+             * @description Equals the HTTP status
+             * @example 200
+             * @enum {integer}
+             */
+            ecode: 200;
+            /**
+             * @example OK
+             * @enum {string}
+             */
+            enote: "OK";
+            /**
+             * @description How many items match, over every page
+             * @example 4
+             */
+            total_num: number;
+            /** @example 0 */
+            offset: number;
+            /**
+             * @description How many items this page holds
+             * @example 4
+             */
+            list_size: number;
+            list_data: components["schemas"]["SubtaskDto"][];
+        };
+        ScheduleTransitionDto: {
+            /**
+             * @description In the service time zone (TIME_ZONE), wire format
+             * @example 2026-12-02 07:00:00.000
+             */
+            at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T23:00:00.000Z
+             */
+            at_utc: string;
+            /** @enum {string} */
+            kind: "open" | "close";
+            /**
+             * @description In the schedule's own zone, ISO-8601 with offset
+             * @example 2026-12-02T07:00:00+08:00
+             */
+            local: string;
+        };
+        SchedulePreviewResponseDto: {
+            /**
+             * @description Equals the HTTP status
+             * @example 200
+             * @enum {integer}
+             */
+            ecode: 200;
+            /**
+             * @example OK
+             * @enum {string}
+             */
+            enote: "OK";
+            schedule: components["schemas"]["ScheduleDto"] | null;
+            transitions: components["schemas"]["ScheduleTransitionDto"][];
+        };
+        SubtaskSearchResponseDto: {
             /**
              * @description Equals the HTTP status
              * @example 200
@@ -1171,6 +1413,96 @@ export interface components {
             /** @enum {string} */
             state: "unconfigured" | "configured" | "scheduled" | "dispatching" | "running" | "stopping" | "stopped" | "failed" | "completed" | "lost";
         };
+        BulkTaskIdsDto: {
+            /**
+             * @description The tasks to act on, each on its own; 1 to 100 distinct ids
+             * @example [
+             *       "01936f0e-8d1c-7bb2-9a53-2f3c1d9e4a10"
+             *     ]
+             */
+            task_ids: string[];
+        };
+        BulkTaskItemDto: {
+            /**
+             * @description This item's HTTP status: 200, or the error the single-item endpoint would answer (404, 409, …)
+             * @example 200
+             */
+            ecode: number;
+            /**
+             * @description In the request's language
+             * @example OK
+             */
+            enote: string;
+            /**
+             * @description The stable error code, on a failed item
+             * @example TASK_ACTIVE
+             */
+            error?: string;
+            task_id: string;
+            /**
+             * @description start and stop: the derived status right after
+             * @enum {string}
+             */
+            status?: "unconfigured" | "ready" | "waiting" | "starting" | "running" | "degraded" | "failed" | "stopping" | "stopped" | "completed";
+            /** @description start and stop: subtasks whose desired state changed */
+            changed?: number;
+        };
+        BulkTaskResponseDto: {
+            /**
+             * @description Equals the HTTP status
+             * @example 200
+             * @enum {integer}
+             */
+            ecode: 200;
+            /**
+             * @example OK
+             * @enum {string}
+             */
+            enote: "OK";
+            /** @description One per task id, in input order */
+            results: components["schemas"]["BulkTaskItemDto"][];
+        };
+        BulkSubtaskItemDto: {
+            /**
+             * @description This item's HTTP status: 200, or the error the single-item endpoint would answer (404, 409, …)
+             * @example 200
+             */
+            ecode: number;
+            /**
+             * @description In the request's language
+             * @example OK
+             */
+            enote: string;
+            /**
+             * @description The stable error code, on a failed item
+             * @example TASK_ACTIVE
+             */
+            error?: string;
+            subtask_id: string;
+            /**
+             * @description Its state after 配置完成
+             * @enum {string}
+             */
+            state?: "unconfigured" | "configured" | "scheduled" | "dispatching" | "running" | "stopping" | "stopped" | "failed" | "completed" | "lost";
+            /** @description CONFIG_INCOMPLETE: what is missing, localized */
+            errors?: Record<string, never>[];
+        };
+        BulkSubtaskResponseDto: {
+            /**
+             * @description Equals the HTTP status
+             * @example 200
+             * @enum {integer}
+             */
+            ecode: 200;
+            /**
+             * @example OK
+             * @enum {string}
+             */
+            enote: "OK";
+            task_id: string;
+            /** @description One per subtask of the task, in the task's order */
+            results: components["schemas"]["BulkSubtaskItemDto"][];
+        };
         TaskControlResponseDto: {
             /**
              * @description Equals the HTTP status
@@ -1250,6 +1582,7 @@ export interface components {
             from: string | null;
             /** @description New state / value */
             to: string | null;
+            /** @description The dispatch generation of a subtask event */
             generation: number | null;
             reason: string | null;
             actor: components["schemas"]["UserActorDto"];
@@ -1324,25 +1657,40 @@ export interface components {
              * @enum {string}
              */
             enote: "OK";
-            subtask_id: string;
+            /**
+             * Format: double
+             * @description running_ms / (running_ms + down_ms); null when nothing should have run
+             */
+            uptime_ratio: number | null;
+            /** @description Time running while it should run */
+            running_ms: number;
+            /** @description Time failed, lost or recovering after it had run, while it should run */
+            down_ms: number;
+            /** @description Unbroken stretches of downtime */
+            outages: number;
+            longest_outage_ms: number;
+            /** @description Mean outage length; null without outages */
+            mttr_ms: number | null;
             /** @example 2026-05-01 00:00:00.000 */
             from: string;
             /** @example 2026-05-02 00:00:00.000 */
             to: string;
-            uptime_ratio: number | null;
-            running_ms: number;
-            down_ms: number;
-            outages: number;
-            longest_outage_ms: number;
-            mttr_ms: number | null;
+            subtask_id: string;
         };
         SubtaskAvailabilityDto: {
-            /** @description running_ms / (running_ms + down_ms); null when nothing should have run */
+            /**
+             * Format: double
+             * @description running_ms / (running_ms + down_ms); null when nothing should have run
+             */
             uptime_ratio: number | null;
+            /** @description Time running while it should run */
             running_ms: number;
+            /** @description Time failed, lost or recovering after it had run, while it should run */
             down_ms: number;
+            /** @description Unbroken stretches of downtime */
             outages: number;
             longest_outage_ms: number;
+            /** @description Mean outage length; null without outages */
             mttr_ms: number | null;
             subtask_id: string;
         };
@@ -1358,17 +1706,25 @@ export interface components {
              * @enum {string}
              */
             enote: "OK";
-            task_id: string;
+            /**
+             * Format: double
+             * @description running_ms / (running_ms + down_ms); null when nothing should have run
+             */
+            uptime_ratio: number | null;
+            /** @description Time running while it should run */
+            running_ms: number;
+            /** @description Time failed, lost or recovering after it had run, while it should run */
+            down_ms: number;
+            /** @description Unbroken stretches of downtime */
+            outages: number;
+            longest_outage_ms: number;
+            /** @description Mean outage length; null without outages */
+            mttr_ms: number | null;
             /** @example 2026-05-01 00:00:00.000 */
             from: string;
             /** @example 2026-05-02 00:00:00.000 */
             to: string;
-            uptime_ratio: number | null;
-            running_ms: number;
-            down_ms: number;
-            outages: number;
-            longest_outage_ms: number;
-            mttr_ms: number | null;
+            task_id: string;
             /** @description One row per subtask, in position order */
             subtasks: components["schemas"]["SubtaskAvailabilityDto"][];
         };
@@ -2695,12 +3051,19 @@ export interface operations {
                 limit?: number;
                 /** @description Only tasks of this algorithm type. A code of the algo_type dictionary: '0' traffic 交通, '1' passenger flow 客流, '2' security 安防, '3' illegal parking 违停, '4' face 人脸. The dictionary is editable (POST /dicts): GET /dicts?dict_type=algo_type lists the codes in use. */
                 algo_type?: string;
-                /** @description Only tasks with this derived status */
-                status?: "unconfigured" | "ready" | "waiting" | "starting" | "running" | "degraded" | "failed" | "stopping" | "stopped" | "completed";
                 /** @description Substring of the task name */
                 keyword?: string;
+                /** @description Only tasks with one of these derived statuses, comma-separated: unconfigured, ready, waiting, starting, running, degraded, failed, stopping, stopped, completed */
+                status?: string;
+                /** @description true: only the deleted tasks (recoverable with restore) instead of the live ones */
+                deleted?: "true" | "false";
+                /** @description summary: without mtasks and scenes */
+                view?: "full" | "summary";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag of an earlier answer (weak, W/"…"): 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2878,8 +3241,14 @@ export interface operations {
     };
     TaskController_create: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing */
+                dry_run?: "true" | "false";
+            };
+            header?: {
+                /** @description 1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true) */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2969,6 +3338,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error: `IDEMPOTENCY_IN_PROGRESS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 409,
+                     *       "enote": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "error": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 409;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_IN_PROGRESS";
+                    };
+                };
+            };
             /** @description Error: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
@@ -3032,6 +3423,28 @@ export interface operations {
                         ecode?: 415;
                         /** @enum {string} */
                         error?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 422,
+                     *       "enote": "IDEMPOTENCY_KEY_REUSED",
+                     *       "error": "IDEMPOTENCY_KEY_REUSED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 422;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
             };
@@ -3128,7 +3541,10 @@ export interface operations {
     TaskController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag of an earlier answer (weak, W/"…"): 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 task_id: string;
             };
@@ -3302,8 +3718,14 @@ export interface operations {
     };
     TaskController_update: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing */
+                dry_run?: "true" | "false";
+            };
+            header?: {
+                /** @description The ETag of the GET this edit is based on: 412 PRECONDITION_FAILED when it changed since */
+                "if-match"?: string;
+            };
             path: {
                 task_id: string;
             };
@@ -3436,6 +3858,28 @@ export interface operations {
                         ecode?: 409;
                         /** @enum {string} */
                         error?: "TASK_ACTIVE";
+                    };
+                };
+            };
+            /** @description Error: `PRECONDITION_FAILED` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 412,
+                     *       "enote": "PRECONDITION_FAILED",
+                     *       "error": "PRECONDITION_FAILED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 412;
+                        /** @enum {string} */
+                        error?: "PRECONDITION_FAILED";
                     };
                 };
             };
@@ -4036,7 +4480,10 @@ export interface operations {
     TaskController_listSubtasks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag of an earlier answer (weak, W/"…"): 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 task_id: string;
             };
@@ -4208,10 +4655,361 @@ export interface operations {
             };
         };
     };
+    TaskController_schedulePreview: {
+        parameters: {
+            query?: {
+                /** @description From when (default: now); YYYY-MM-DD HH:mm:ss.SSS or ISO-8601 with offset */
+                from?: string;
+                /** @description How many openings and closings */
+                count?: number;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreviewResponseDto"];
+                };
+            };
+            /** @description Error: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 401,
+                     *       "enote": "Authorization header missing",
+                     *       "error": "TOKEN_MISSING",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 401;
+                        /** @enum {string} */
+                        error?: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description Error: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 414,
+                     *       "enote": "URI_TOO_LONG",
+                     *       "error": "URI_TOO_LONG",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 414;
+                        /** @enum {string} */
+                        error?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Error: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 429,
+                     *       "enote": "Too many requests",
+                     *       "error": "RATE_LIMITED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 429;
+                        /** @enum {string} */
+                        error?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Error: `HEADERS_TOO_LARGE` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 431,
+                     *       "enote": "HEADERS_TOO_LARGE",
+                     *       "error": "HEADERS_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 431;
+                        /** @enum {string} */
+                        error?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 500,
+                     *       "enote": "INTERNAL_ERROR",
+                     *       "error": "INTERNAL_ERROR",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 500;
+                        /** @enum {string} */
+                        error?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Error: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 503,
+                     *       "enote": "SERVICE_UNAVAILABLE",
+                     *       "error": "SERVICE_UNAVAILABLE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 503;
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    SubtaskController_search: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+                /** @description Only subtasks in this state (e.g. failed) */
+                state?: "unconfigured" | "configured" | "scheduled" | "dispatching" | "running" | "stopping" | "stopped" | "failed" | "completed" | "lost";
+                /** @description Only subtasks that should be in this state */
+                desired_state?: "idle" | "run" | "stop";
+                /** @description Only the subtasks of this task */
+                task_id?: string;
+                /** @description Only the subtasks of this video channel, across tasks */
+                vchan_refid?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubtaskSearchResponseDto"];
+                };
+            };
+            /** @description Error: `VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 400,
+                     *       "enote": "Validation failed",
+                     *       "error": "VALIDATION_FAILED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11",
+                     *       "errors": [
+                     *         {
+                     *           "field": "task_name",
+                     *           "message": "task_name should not be empty"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 400;
+                        /** @enum {string} */
+                        error?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Error: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 401,
+                     *       "enote": "Authorization header missing",
+                     *       "error": "TOKEN_MISSING",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 401;
+                        /** @enum {string} */
+                        error?: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description Error: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 414,
+                     *       "enote": "URI_TOO_LONG",
+                     *       "error": "URI_TOO_LONG",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 414;
+                        /** @enum {string} */
+                        error?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Error: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 429,
+                     *       "enote": "Too many requests",
+                     *       "error": "RATE_LIMITED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 429;
+                        /** @enum {string} */
+                        error?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Error: `HEADERS_TOO_LARGE` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 431,
+                     *       "enote": "HEADERS_TOO_LARGE",
+                     *       "error": "HEADERS_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 431;
+                        /** @enum {string} */
+                        error?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 500,
+                     *       "enote": "INTERNAL_ERROR",
+                     *       "error": "INTERNAL_ERROR",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 500;
+                        /** @enum {string} */
+                        error?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Error: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 503,
+                     *       "enote": "SERVICE_UNAVAILABLE",
+                     *       "error": "SERVICE_UNAVAILABLE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 503;
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     SubtaskController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag of an earlier answer (weak, W/"…"): 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 subtask_id: string;
             };
@@ -4385,8 +5183,14 @@ export interface operations {
     };
     SubtaskController_saveConfig: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing */
+                dry_run?: "true" | "false";
+            };
+            header?: {
+                /** @description The ETag of the GET this edit is based on: 412 PRECONDITION_FAILED when it changed since */
+                "if-match"?: string;
+            };
             path: {
                 subtask_id: string;
             };
@@ -4519,6 +5323,28 @@ export interface operations {
                         ecode?: 409;
                         /** @enum {string} */
                         error?: "SUBTASK_ACTIVE";
+                    };
+                };
+            };
+            /** @description Error: `PRECONDITION_FAILED` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 412,
+                     *       "enote": "PRECONDITION_FAILED",
+                     *       "error": "PRECONDITION_FAILED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 412;
+                        /** @enum {string} */
+                        error?: "PRECONDITION_FAILED";
                     };
                 };
             };
@@ -4897,9 +5723,1440 @@ export interface operations {
             };
         };
     };
-    DispatchController_startTask: {
+    BulkController_start: {
         parameters: {
             query?: never;
+            header?: {
+                /** @description 1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTaskIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkTaskResponseDto"];
+                };
+            };
+            /** @description Error: `VALIDATION_FAILED`, `MALFORMED_JSON`, `JSON_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 400,
+                     *       "enote": "Validation failed",
+                     *       "error": "VALIDATION_FAILED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11",
+                     *       "errors": [
+                     *         {
+                     *           "field": "task_name",
+                     *           "message": "task_name should not be empty"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 400;
+                        /** @enum {string} */
+                        error?: "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                    };
+                };
+            };
+            /** @description Error: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 401,
+                     *       "enote": "Authorization header missing",
+                     *       "error": "TOKEN_MISSING",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 401;
+                        /** @enum {string} */
+                        error?: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description Error: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 403,
+                     *       "enote": "This token may not do that",
+                     *       "error": "FORBIDDEN",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 403;
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_IN_PROGRESS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 409,
+                     *       "enote": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "error": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 409;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description Error: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 413,
+                     *       "enote": "PAYLOAD_TOO_LARGE",
+                     *       "error": "PAYLOAD_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 413;
+                        /** @enum {string} */
+                        error?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 414,
+                     *       "enote": "URI_TOO_LONG",
+                     *       "error": "URI_TOO_LONG",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 414;
+                        /** @enum {string} */
+                        error?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Error: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 415,
+                     *       "enote": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "error": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 415;
+                        /** @enum {string} */
+                        error?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 422,
+                     *       "enote": "IDEMPOTENCY_KEY_REUSED",
+                     *       "error": "IDEMPOTENCY_KEY_REUSED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 422;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Error: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 429,
+                     *       "enote": "Too many requests",
+                     *       "error": "RATE_LIMITED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 429;
+                        /** @enum {string} */
+                        error?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Error: `HEADERS_TOO_LARGE` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 431,
+                     *       "enote": "HEADERS_TOO_LARGE",
+                     *       "error": "HEADERS_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 431;
+                        /** @enum {string} */
+                        error?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 500,
+                     *       "enote": "INTERNAL_ERROR",
+                     *       "error": "INTERNAL_ERROR",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 500;
+                        /** @enum {string} */
+                        error?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Error: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 503,
+                     *       "enote": "SERVICE_UNAVAILABLE",
+                     *       "error": "SERVICE_UNAVAILABLE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 503;
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    BulkController_stop: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTaskIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkTaskResponseDto"];
+                };
+            };
+            /** @description Error: `VALIDATION_FAILED`, `MALFORMED_JSON`, `JSON_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 400,
+                     *       "enote": "Validation failed",
+                     *       "error": "VALIDATION_FAILED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11",
+                     *       "errors": [
+                     *         {
+                     *           "field": "task_name",
+                     *           "message": "task_name should not be empty"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 400;
+                        /** @enum {string} */
+                        error?: "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                    };
+                };
+            };
+            /** @description Error: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 401,
+                     *       "enote": "Authorization header missing",
+                     *       "error": "TOKEN_MISSING",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 401;
+                        /** @enum {string} */
+                        error?: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description Error: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 403,
+                     *       "enote": "This token may not do that",
+                     *       "error": "FORBIDDEN",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 403;
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_IN_PROGRESS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 409,
+                     *       "enote": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "error": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 409;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description Error: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 413,
+                     *       "enote": "PAYLOAD_TOO_LARGE",
+                     *       "error": "PAYLOAD_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 413;
+                        /** @enum {string} */
+                        error?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 414,
+                     *       "enote": "URI_TOO_LONG",
+                     *       "error": "URI_TOO_LONG",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 414;
+                        /** @enum {string} */
+                        error?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Error: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 415,
+                     *       "enote": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "error": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 415;
+                        /** @enum {string} */
+                        error?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 422,
+                     *       "enote": "IDEMPOTENCY_KEY_REUSED",
+                     *       "error": "IDEMPOTENCY_KEY_REUSED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 422;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Error: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 429,
+                     *       "enote": "Too many requests",
+                     *       "error": "RATE_LIMITED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 429;
+                        /** @enum {string} */
+                        error?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Error: `HEADERS_TOO_LARGE` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 431,
+                     *       "enote": "HEADERS_TOO_LARGE",
+                     *       "error": "HEADERS_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 431;
+                        /** @enum {string} */
+                        error?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 500,
+                     *       "enote": "INTERNAL_ERROR",
+                     *       "error": "INTERNAL_ERROR",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 500;
+                        /** @enum {string} */
+                        error?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Error: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 503,
+                     *       "enote": "SERVICE_UNAVAILABLE",
+                     *       "error": "SERVICE_UNAVAILABLE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 503;
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    BulkController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTaskIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkTaskResponseDto"];
+                };
+            };
+            /** @description Error: `VALIDATION_FAILED`, `MALFORMED_JSON`, `JSON_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 400,
+                     *       "enote": "Validation failed",
+                     *       "error": "VALIDATION_FAILED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11",
+                     *       "errors": [
+                     *         {
+                     *           "field": "task_name",
+                     *           "message": "task_name should not be empty"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 400;
+                        /** @enum {string} */
+                        error?: "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                    };
+                };
+            };
+            /** @description Error: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 401,
+                     *       "enote": "Authorization header missing",
+                     *       "error": "TOKEN_MISSING",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 401;
+                        /** @enum {string} */
+                        error?: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description Error: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 403,
+                     *       "enote": "This token may not do that",
+                     *       "error": "FORBIDDEN",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 403;
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_IN_PROGRESS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 409,
+                     *       "enote": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "error": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 409;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description Error: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 413,
+                     *       "enote": "PAYLOAD_TOO_LARGE",
+                     *       "error": "PAYLOAD_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 413;
+                        /** @enum {string} */
+                        error?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 414,
+                     *       "enote": "URI_TOO_LONG",
+                     *       "error": "URI_TOO_LONG",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 414;
+                        /** @enum {string} */
+                        error?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Error: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 415,
+                     *       "enote": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "error": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 415;
+                        /** @enum {string} */
+                        error?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 422,
+                     *       "enote": "IDEMPOTENCY_KEY_REUSED",
+                     *       "error": "IDEMPOTENCY_KEY_REUSED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 422;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Error: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 429,
+                     *       "enote": "Too many requests",
+                     *       "error": "RATE_LIMITED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 429;
+                        /** @enum {string} */
+                        error?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Error: `HEADERS_TOO_LARGE` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 431,
+                     *       "enote": "HEADERS_TOO_LARGE",
+                     *       "error": "HEADERS_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 431;
+                        /** @enum {string} */
+                        error?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 500,
+                     *       "enote": "INTERNAL_ERROR",
+                     *       "error": "INTERNAL_ERROR",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 500;
+                        /** @enum {string} */
+                        error?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Error: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 503,
+                     *       "enote": "SERVICE_UNAVAILABLE",
+                     *       "error": "SERVICE_UNAVAILABLE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 503;
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    BulkController_restore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTaskIdsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkTaskResponseDto"];
+                };
+            };
+            /** @description Error: `VALIDATION_FAILED`, `MALFORMED_JSON`, `JSON_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 400,
+                     *       "enote": "Validation failed",
+                     *       "error": "VALIDATION_FAILED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11",
+                     *       "errors": [
+                     *         {
+                     *           "field": "task_name",
+                     *           "message": "task_name should not be empty"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 400;
+                        /** @enum {string} */
+                        error?: "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                    };
+                };
+            };
+            /** @description Error: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 401,
+                     *       "enote": "Authorization header missing",
+                     *       "error": "TOKEN_MISSING",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 401;
+                        /** @enum {string} */
+                        error?: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description Error: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 403,
+                     *       "enote": "This token may not do that",
+                     *       "error": "FORBIDDEN",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 403;
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_IN_PROGRESS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 409,
+                     *       "enote": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "error": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 409;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description Error: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 413,
+                     *       "enote": "PAYLOAD_TOO_LARGE",
+                     *       "error": "PAYLOAD_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 413;
+                        /** @enum {string} */
+                        error?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 414,
+                     *       "enote": "URI_TOO_LONG",
+                     *       "error": "URI_TOO_LONG",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 414;
+                        /** @enum {string} */
+                        error?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Error: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 415,
+                     *       "enote": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "error": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 415;
+                        /** @enum {string} */
+                        error?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 422,
+                     *       "enote": "IDEMPOTENCY_KEY_REUSED",
+                     *       "error": "IDEMPOTENCY_KEY_REUSED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 422;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Error: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 429,
+                     *       "enote": "Too many requests",
+                     *       "error": "RATE_LIMITED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 429;
+                        /** @enum {string} */
+                        error?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Error: `HEADERS_TOO_LARGE` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 431,
+                     *       "enote": "HEADERS_TOO_LARGE",
+                     *       "error": "HEADERS_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 431;
+                        /** @enum {string} */
+                        error?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 500,
+                     *       "enote": "INTERNAL_ERROR",
+                     *       "error": "INTERNAL_ERROR",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 500;
+                        /** @enum {string} */
+                        error?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Error: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 503,
+                     *       "enote": "SERVICE_UNAVAILABLE",
+                     *       "error": "SERVICE_UNAVAILABLE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 503;
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    BulkController_completeAll: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkSubtaskResponseDto"];
+                };
+            };
+            /** @description Error: `TOKEN_MISSING`, `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 401,
+                     *       "enote": "Authorization header missing",
+                     *       "error": "TOKEN_MISSING",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 401;
+                        /** @enum {string} */
+                        error?: "TOKEN_MISSING" | "TOKEN_INVALID" | "TOKEN_EXPIRED";
+                    };
+                };
+            };
+            /** @description Error: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 403,
+                     *       "enote": "This token may not do that",
+                     *       "error": "FORBIDDEN",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 403;
+                        /** @enum {string} */
+                        error?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Error: `TASK_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 404,
+                     *       "enote": "Task not found",
+                     *       "error": "TASK_NOT_FOUND",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 404;
+                        /** @enum {string} */
+                        error?: "TASK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_IN_PROGRESS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 409,
+                     *       "enote": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "error": "IDEMPOTENCY_IN_PROGRESS",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 409;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description Error: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 414,
+                     *       "enote": "URI_TOO_LONG",
+                     *       "error": "URI_TOO_LONG",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 414;
+                        /** @enum {string} */
+                        error?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Error: `IDEMPOTENCY_KEY_REUSED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 422,
+                     *       "enote": "IDEMPOTENCY_KEY_REUSED",
+                     *       "error": "IDEMPOTENCY_KEY_REUSED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 422;
+                        /** @enum {string} */
+                        error?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Error: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 429,
+                     *       "enote": "Too many requests",
+                     *       "error": "RATE_LIMITED",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 429;
+                        /** @enum {string} */
+                        error?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Error: `HEADERS_TOO_LARGE` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 431,
+                     *       "enote": "HEADERS_TOO_LARGE",
+                     *       "error": "HEADERS_TOO_LARGE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 431;
+                        /** @enum {string} */
+                        error?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 500,
+                     *       "enote": "INTERNAL_ERROR",
+                     *       "error": "INTERNAL_ERROR",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 500;
+                        /** @enum {string} */
+                        error?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Error: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ecode": 503,
+                     *       "enote": "SERVICE_UNAVAILABLE",
+                     *       "error": "SERVICE_UNAVAILABLE",
+                     *       "request_id": "0b6f7d4e-2b1c-4c4e-9a59-0d1b8e0f6a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {integer} */
+                        ecode?: 503;
+                        /** @enum {string} */
+                        error?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    DispatchController_startTask: {
+        parameters: {
+            query?: {
+                /** @description true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing */
+                dry_run?: "true" | "false";
+            };
             header?: never;
             path: {
                 task_id: string;
@@ -5118,7 +7375,10 @@ export interface operations {
     };
     DispatchController_stopTask: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing */
+                dry_run?: "true" | "false";
+            };
             header?: never;
             path: {
                 task_id: string;
@@ -5315,7 +7575,10 @@ export interface operations {
     };
     DispatchController_startSubtask: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing */
+                dry_run?: "true" | "false";
+            };
             header?: never;
             path: {
                 subtask_id: string;
@@ -5534,7 +7797,10 @@ export interface operations {
     };
     DispatchController_stopSubtask: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing */
+                dry_run?: "true" | "false";
+            };
             header?: never;
             path: {
                 subtask_id: string;

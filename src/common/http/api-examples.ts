@@ -57,3 +57,6 @@ export const CREATE_DICT_ITEM_EXAMPLE = {
 
 /** PUT /dicts/{id}: relabel an item. */
 export const UPDATE_DICT_ITEM_EXAMPLE = { label_zh: '交通', label_en: 'Road traffic', sort_order: 10 };
+
+/** POST /tasks/actions/{action}: ids of tasks to act on, each answered on its own (an unknown one is its own 404). */
+export const BULK_TASK_IDS_EXAMPLE = { task_ids: ['01936f0e-8d1c-7bb2-9a53-2f3c1d9e4a10', '01936f0e-8d1c-7bb2-9a53-2f3c1d9e4a11'] };

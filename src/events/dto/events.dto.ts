@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { EnvelopeDto, ListEnvelopeDto } from '../../common/http/envelope.dto';
@@ -80,7 +80,7 @@ export class EventDto {
   @ApiProperty({ nullable: true, type: String }) subtask_id: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Previous state / value' }) from: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'New state / value' }) to: string | null;
-  @ApiProperty({ nullable: true, type: Number }) generation: number | null;
+  @ApiProperty({ nullable: true, type: 'integer', minimum: 0, description: 'The dispatch generation of a subtask event' }) generation: number | null;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ type: UserActorDto }) actor: UserActorDto;
 }
@@ -96,39 +96,30 @@ export class EventCatchUpResponseDto extends ListEnvelopeDto {
 }
 
 export class AvailabilityFiguresDto {
-  @ApiProperty({ nullable: true, type: Number, description: 'running_ms / (running_ms + down_ms); null when nothing should have run' }) uptime_ratio: number | null;
-  @ApiProperty() running_ms: number;
-  @ApiProperty() down_ms: number;
-  @ApiProperty() outages: number;
-  @ApiProperty() longest_outage_ms: number;
-  @ApiProperty({ nullable: true, type: Number }) mttr_ms: number | null;
+  @ApiProperty({ nullable: true, type: 'number', format: 'double', minimum: 0, maximum: 1, description: 'running_ms / (running_ms + down_ms); null when nothing should have run' })
+  uptime_ratio: number | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Time running while it should run' }) running_ms: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Time failed, lost or recovering after it had run, while it should run' }) down_ms: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Unbroken stretches of downtime' }) outages: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) longest_outage_ms: number;
+  @ApiProperty({ nullable: true, type: 'integer', minimum: 0, description: 'Mean outage length; null without outages' }) mttr_ms: number | null;
+}
+
+/** The window the figures cover. */
+class AvailabilityWindowDto extends AvailabilityFiguresDto {
+  @ApiProperty({ example: '2026-05-01 00:00:00.000' }) from: string;
+  @ApiProperty({ example: '2026-05-02 00:00:00.000' }) to: string;
 }
 
 export class SubtaskAvailabilityDto extends AvailabilityFiguresDto {
   @ApiProperty() subtask_id: string;
 }
 
-export class SubtaskAvailabilityResponseDto extends EnvelopeDto {
+export class SubtaskAvailabilityResponseDto extends IntersectionType(EnvelopeDto, AvailabilityWindowDto) {
   @ApiProperty() subtask_id: string;
-  @ApiProperty({ example: '2026-05-01 00:00:00.000' }) from: string;
-  @ApiProperty({ example: '2026-05-02 00:00:00.000' }) to: string;
-  @ApiProperty({ nullable: true, type: Number }) uptime_ratio: number | null;
-  @ApiProperty() running_ms: number;
-  @ApiProperty() down_ms: number;
-  @ApiProperty() outages: number;
-  @ApiProperty() longest_outage_ms: number;
-  @ApiProperty({ nullable: true, type: Number }) mttr_ms: number | null;
 }
 
-export class TaskAvailabilityResponseDto extends EnvelopeDto {
+export class TaskAvailabilityResponseDto extends IntersectionType(EnvelopeDto, AvailabilityWindowDto) {
   @ApiProperty() task_id: string;
-  @ApiProperty({ example: '2026-05-01 00:00:00.000' }) from: string;
-  @ApiProperty({ example: '2026-05-02 00:00:00.000' }) to: string;
-  @ApiProperty({ nullable: true, type: Number }) uptime_ratio: number | null;
-  @ApiProperty() running_ms: number;
-  @ApiProperty() down_ms: number;
-  @ApiProperty() outages: number;
-  @ApiProperty() longest_outage_ms: number;
-  @ApiProperty({ nullable: true, type: Number }) mttr_ms: number | null;
   @ApiProperty({ type: [SubtaskAvailabilityDto], description: 'One row per subtask, in position order' }) subtasks: SubtaskAvailabilityDto[];
 }
