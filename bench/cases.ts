@@ -5,7 +5,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { BenchConfig } from './config';
 import { captureStatements, connect, DB_HOST } from './db';
 import { describeGc, type GcWindow, gcWindow, readGc } from './gc';
-import { type HttpSpec, type Measured, runLoad } from './load';
+import { type HttpSpec, type Measured, type ReportsSpec, runLoad } from './load';
 import { onInterrupt, pinDatabaseServer, procUsage, sleep } from './procs';
 import { CHANNELS } from './seed';
 import { INTERNAL_TOKEN, TOKEN } from './servers';
@@ -51,7 +51,7 @@ function httpSpec(cfg: BenchConfig, url: string, seconds: number, rate?: number,
  * idle Node process is not idle for long — V8's memory reducer runs a compacting GC a few seconds
  * after its load stops, which landed in the other server's measurement (p99 23 ms against 3.5 ms).
  */
-async function loadAlone(cfg: BenchConfig, targets: readonly Target[], target: Target, spec: HttpSpec): Promise<Measured> {
+export async function loadAlone(cfg: BenchConfig, targets: readonly Target[], target: Target, spec: HttpSpec | ReportsSpec): Promise<Measured> {
   const others = targets.filter((t) => t !== target);
   for (const t of others) process.kill(t.pid, 'SIGSTOP');
   try {
@@ -356,7 +356,7 @@ export interface StartResult {
   serverRssMb: number;
 }
 
-async function api(port: number, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+export async function api(port: number, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
     headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

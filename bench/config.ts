@@ -38,6 +38,10 @@ export interface BenchConfig {
   serverNodeArgs: string[];
   /** Extra environment for the service (`--server-env="GC_HEAP_GROWING_PERCENT=0"`), none by default. */
   serverEnv: Record<string, string>;
+  /** `--profile-reports`: one more heartbeat reports run on a service started with --cpu-prof (results/reports-profile.txt). */
+  profileReports: boolean;
+  /** `--only-added`: seed, then only the edge, journal, stream and recovery cases; prints them, writes no results. */
+  onlyAdded: boolean;
 }
 
 export function benchConfig(argv: readonly string[]): BenchConfig {
@@ -73,6 +77,8 @@ export function benchConfig(argv: readonly string[]): BenchConfig {
     loadCore: '1',
     distDir: value('dist') ?? join(__dirname, '..', 'dist'),
     serverNodeArgs: words('node-args'),
+    profileReports: argv.includes('--profile-reports'),
+    onlyAdded: argv.includes('--only-added'),
     serverEnv: Object.fromEntries(
       words('server-env').map((pair) => {
         const eq = pair.indexOf('=');

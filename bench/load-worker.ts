@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { Agent, request } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * The load generator, run by the harness as its own process pinned to the other core:
@@ -33,6 +33,14 @@ export interface ReportsSpec {
   idsFile: string;
   /** One report in `flipEvery` changes state (running ↔ failed), the rest are heartbeats. */
   flipEvery: number;
+  /**
+   * With `statesFile` (a JSON array of state arrays, parallel to `idsFile`: each subtask's current
+   * state), `flipEvery` is ignored: `flip` sends every subtask the other of running/failed (every
+   * report changes state), `hold` sends its current state (a heartbeat). The file is written back
+   * at the end, so the next run continues from the states this one left.
+   */
+  statesFile?: string;
+  mode?: 'flip' | 'hold';
 }
 
 export interface LoadResult {
@@ -149,6 +157,7 @@ function summarize(latencies: number[], seconds: number, non2xx: number, errors:
 
 async function runReports(spec: ReportsSpec): Promise<LoadResult> {
   const partitions = JSON.parse(readFileSync(spec.idsFile, 'utf8')) as string[][];
+  const states = spec.statesFile ? (JSON.parse(readFileSync(spec.statesFile, 'utf8')) as string[][]) : null;
   const url = new URL(spec.url);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -172,8 +181,16 @@ async function runReports(spec: ReportsSpec): Promise<LoadResult> {
       const reports = [];
       for (let k = 0; k < spec.batch; k++) {
         const id = ids[cursor];
+        let failing: boolean;
+        if (states) {
+          const now = states[n][cursor];
+          failing = spec.mode === 'flip' ? now !== 'failed' : now === 'failed';
+          states[n][cursor] = failing ? 'failed' : 'running';
+          flip++;
+        } else {
+          failing = ++flip % spec.flipEvery === 0;
+        }
         cursor = (cursor + 1) % ids.length;
-        const failing = ++flip % spec.flipEvery === 0;
         reports.push({ subtask_id: id, generation: 1, state: failing ? 'failed' : 'running', status_reason: failing ? 'stream lost' : null, progress: flip % 100, reported_at: reportedAt });
       }
       const body = JSON.stringify({ reports });
@@ -197,6 +214,7 @@ async function runReports(spec: ReportsSpec): Promise<LoadResult> {
     agent.destroy();
   };
   await Promise.all(partitions.slice(0, spec.senders).map((ids, n) => sender(ids, n)));
+  if (states && spec.statesFile) writeFileSync(spec.statesFile, JSON.stringify(states));
   const non2xx = Object.entries(statuses).filter(([s]) => !s.startsWith('2')).reduce((a, [, c]) => a + c, 0);
   return {
     ...summarize(latencies, (Date.now() - started) / 1000, non2xx, errors),

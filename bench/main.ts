@@ -6,6 +6,7 @@ import { compareJson, compareSql, createCase, listCases, reportsCase, startCase,
 import { benchConfig } from './config';
 import { recreateDatabase, serverVersion } from './db';
 import { liveHeapAfterFullGc } from './heap';
+import { addedCases, addedVerdicts, renderAdded } from './new-cases';
 import { HAS_WRK, PACED_CONNECTIONS, runLoad, WRK_VERSION } from './load';
 import { HAS_TASKSET, procUsage } from './procs';
 import { type BenchResults, renderMarkdown, verdicts } from './report';
@@ -40,6 +41,15 @@ async function main(): Promise<void> {
   log(`seeding ${cfg.smallTasks.toLocaleString('en-US')} tasks (${cfg.tasksWithSubtasks} with ${cfg.channelsPerTask} running subtasks)`);
   const small = await seedTasks(cfg.database, 0, cfg.smallTasks, cfg.tasksWithSubtasks);
   log(`seeded in ${small.seconds.toFixed(1)} s (${small.statements} INSERT statements)`);
+
+  if (cfg.onlyAdded) {
+    // A narrower run: the added cases alone on the small data set; nothing is written to results/.
+    const added = await addedCases(cfg);
+    process.stdout.write(`${renderAdded(added)}\n`);
+    const missed = addedVerdicts(added).filter((v) => !v.ok);
+    log(`done in ${((Date.now() - began) / 60000).toFixed(1)} min (--only-added, results not written); ${missed.length} target(s) not met`);
+    return;
+  }
 
   const server = await startServer(cfg);
   const baseline = await startBaseline(cfg);
@@ -79,6 +89,8 @@ async function main(): Promise<void> {
     log(`server memory after repeats: ${repeats.map((r) => `RSS ${r.rssMb.toFixed(0)} MB / live heap ${r.heapMb.toFixed(1)} MB`).join(', ')}; end RSS ${afterRunMb.toFixed(0)} MB`);
     await server.stop();
 
+    const added = await addedCases(cfg);
+
     // The start case needs the service pointed at the ops simulator (the reconciler is off otherwise).
     const sim = await startSimulator(cfg);
     const dispatcher = await startServer(cfg, { OPS_BASE_URL: `http://127.0.0.1:${cfg.simPort}`, PUBLIC_BASE_URL: `http://127.0.0.1:${cfg.serverPort}` });
@@ -109,6 +121,7 @@ async function main(): Promise<void> {
       create,
       reports,
       start,
+      added,
       memory: { afterRunMb, repeats },
       runs: cfg.runs,
       runSeconds: cfg.runSeconds,
@@ -117,12 +130,12 @@ async function main(): Promise<void> {
         ? `${WRK_VERSION} with bench/wrk-paced.lua (C event loop, ${PACED_CONNECTIONS} connections, one schedule of evenly spaced sends, latency from each send; sends that could not start on time are counted as late)`
         : 'evenly paced node:http requests (wrk is not installed: apt-get install wrk); latency from each scheduled send, so this pacer\'s own event-loop delays (~4–8 ms at p99 here) are counted in',
     };
-    const md = renderMarkdown(results);
+    const md = `${renderMarkdown(results)}\n${renderAdded(added)}`;
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(join(RESULTS, 'latest.md'), `${md}\n_Total bench time ${((Date.now() - began) / 60000).toFixed(1)} min. Reproduce: \`npm run bench\` (or \`npm run bench -- --quick\`)._\n`);
     writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2));
     process.stdout.write(`${md}\n`);
-    const missed = verdicts(results).filter((v) => !v.ok);
+    const missed = [...verdicts(results), ...addedVerdicts(added)].filter((v) => !v.ok);
     log(`done in ${((Date.now() - began) / 60000).toFixed(1)} min; ${missed.length} target(s) not met${missed.length ? `: ${missed.map((v) => v.target).join('; ')}` : ''}`);
   } finally {
     await baseline.stop();

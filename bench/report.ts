@@ -1,6 +1,7 @@
 import { version as autocannonVersion } from 'autocannon/package.json';
 import type { CreateResult, JsonCheck, ListResult, ReportsResult, StartResult } from './cases';
 import { LIGHT_RATE } from './cases';
+import type { AddedResults } from './new-cases';
 
 export interface BenchResults {
   date: string;
@@ -19,6 +20,8 @@ export interface BenchResults {
   create: CreateResult;
   reports: ReportsResult;
   start: StartResult;
+  /** The edge, journal, stream and recovery cases (new-cases.ts). */
+  added: AddedResults;
   memory: { afterRunMb: number; repeats: { rssMb: number; heapMb: number }[] };
   runs: number;
   runSeconds: number;

@@ -25,15 +25,20 @@ function serverEnv(cfg: BenchConfig, extra: Record<string, string>): NodeJS.Proc
     INTERNAL_TOKEN,
     // The seeded subtasks never hear from an ops service: they must not turn lost mid-run.
     HEARTBEAT_TIMEOUT_MS: '86400000',
+    // The loads are far above the default limits (1,200 requests a minute per token): 0 = unlimited.
+    // Only the edge case turns them on (edgeCase in new-cases.ts).
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_REPORTS_PER_MINUTE: '0',
+    CORS_ORIGINS: '',
     ...cfg.serverEnv,
     ...extra,
   };
 }
 
 /** `node dist/main.js` pinned to the server core; `extraNodeArgs` e.g. --cpu-prof. */
-export async function startServer(cfg: BenchConfig, extra: Record<string, string> = {}, extraNodeArgs: string[] = []): Promise<ManagedProcess> {
-  const proc = spawnNode(cfg.serverCore, [...cfg.serverNodeArgs, ...extraNodeArgs, join(cfg.distDir, 'main.js')], serverEnv(cfg, extra), 'server');
-  await waitReady(`http://127.0.0.1:${cfg.serverPort}/health`, proc, 120_000);
+export async function startServer(cfg: BenchConfig, extra: Record<string, string> = {}, extraNodeArgs: string[] = [], port = cfg.serverPort): Promise<ManagedProcess> {
+  const proc = spawnNode(cfg.serverCore, [...cfg.serverNodeArgs, ...extraNodeArgs, join(cfg.distDir, 'main.js')], serverEnv(cfg, { ...extra, PORT: String(port) }), 'server');
+  await waitReady(`http://127.0.0.1:${port}/health`, proc, 120_000);
   return proc;
 }
 
@@ -50,6 +55,7 @@ export async function startBaseline(cfg: BenchConfig): Promise<ManagedProcess> {
     DB_NAME: cfg.database,
     DB_POOL_SIZE: '10',
     TOKEN,
+    INTERNAL_TOKEN,
     TIME_ZONE: 'Asia/Shanghai',
     TS_NODE_TRANSPILE_ONLY: 'true',
   };
