@@ -125,7 +125,8 @@ describe('convergence under faults on mysql', () => {
       // Committed: every subtask failed and the task marked, while the stored status is stale.
       expect((await derivedFromRows(t, taskId)).status).toBe('failed');
       expect(await marks(t, taskId)).toBe(1);
-      expect((await storedTask(t, taskId)).status).toBe('running');
+      // The stored status follows the rows within a few seconds (the status sweep).
+      await eventually(async () => expect((await storedTask(t, taskId)).status).toBe('running'), 5_000);
 
       await t.close({ keepDatabase: true });
       closed = true;
@@ -228,7 +229,8 @@ describe('convergence through an ops outage on mysql', () => {
       expect(failedSeen).toBe(0);
       expect(failedStatusSeen).toBe(0);
       expect(list.map((s) => s.generation)).toEqual(Array(200).fill(1));
-      expect((await storedTask(t, taskId)).status).toBe('running');
+      // The stored status follows the rows within a few seconds (the status sweep).
+      await eventually(async () => expect((await storedTask(t, taskId)).status).toBe('running'), 5_000);
       // Only ever the one key per subtask, `id:1`, at either incarnation of the ops service.
       const keys = new Set(subtaskIds.map((id) => `${id}:1`));
       for (const sim of [before, after]) for (const key of sim.stats().startPostsByKey.keys()) expect(keys.has(key)).toBe(true);

@@ -63,8 +63,11 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     const scenes = detail.mtasks[0].scenes;
     expect(scenes.map((s: { is_running: number }) => s.is_running)).toEqual([1, 1, 0, 1]);
     expect(scenes[2].status_reason).toBe('camera stream closed by peer');
-    const listed = await t.request('GET', `/tasks?keyword=${encodeURIComponent('North gate')}&status=degraded`);
-    expect(listed.body.list_data.map((x: { task_id: string }) => x.task_id)).toContain(taskId);
+    // The list filters on the stored status, which follows the rows within the status refresh.
+    await eventually(async () => {
+      const listed = await t.request('GET', `/tasks?keyword=${encodeURIComponent('North gate')}&status=degraded`);
+      expect(listed.body.list_data.map((x: { task_id: string }) => x.task_id)).toContain(taskId);
+    }, 5_000);
 
     // Stop: every subtask stops at the ops service; repeating it changes nothing.
     const stop = await t.request('POST', `/tasks/${taskId}/stop`);

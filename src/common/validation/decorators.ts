@@ -155,3 +155,20 @@ export const IsDigits = (max: number, options?: ValidationOptions) =>
     },
     { ...options, context: { max } },
   );
+
+/**
+ * A comma-separated list whose every item is one of `values` (e.g. `status=running,degraded`).
+ * Reported under the `isIn` rule, so the message lists the values like a single choice does.
+ */
+export const IsInList = (values: readonly string[], options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isIn',
+      constraints: [values],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.split(',').every((item) => values.includes(item)),
+        defaultMessage: buildMessage((each) => `${each}$property must be one of: ${values.join(', ')}`, options),
+      },
+    },
+    options,
+  );

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsText } from '../../common/validation/decorators';
+import { IsIn, IsInt, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { IsInList, IsText } from '../../common/validation/decorators';
 import { ListEnvelopeDto } from '../../common/http/envelope.dto';
 import { DESIRED_STATES, SUBTASK_STATES, TASK_STATUSES } from '../domain/task-status';
 import type { DesiredState, SubtaskState } from '../domain/task-status';
@@ -9,12 +9,11 @@ import { SubtaskDto } from '../../subtask/dto/subtask-response.dto';
 import { TaskDto } from './task-response.dto';
 import { ListTasksQueryDto } from './task-input.dto';
 
-const STATUS_LIST = new RegExp(`^(${TASK_STATUSES.join('|')})(,(${TASK_STATUSES.join('|')}))*$`);
 
 /** GET /tasks: the list's filters, with several statuses, the deleted tasks, and a summary view. */
 export class FleetListTasksQueryDto extends OmitType(ListTasksQueryDto, ['status'] as const) {
   @ApiPropertyOptional({ type: String, example: 'running,degraded', description: `Only tasks with one of these derived statuses, comma-separated: ${TASK_STATUSES.join(', ')}` })
-  @IsOptional() @IsText() @MaxLength(256) @Matches(STATUS_LIST)
+  @IsOptional() @IsText() @MaxLength(256) @IsInList(TASK_STATUSES)
   status?: string;
 
   @ApiPropertyOptional({ type: String, enum: ['true', 'false'], default: 'false', description: 'true: only the deleted tasks (recoverable with restore) instead of the live ones' })
