@@ -11,12 +11,7 @@ import { AppModule, AppOverrides } from './app.module';
 import { AppException } from './common/errors/app.exception';
 import { ErrorResponder } from './common/errors/error-response';
 import { corsOptions, securityHeaders } from './common/http/edge-headers';
-import {
-  createClientErrorHandler,
-  createFrameworkErrorHandler,
-  MAX_HEADER_COUNT,
-  MAX_URL_LENGTH,
-} from './common/http/edge-errors';
+import { createClientErrorHandler, createFrameworkErrorHandler, MAX_HEADER_COUNT, MAX_URL_LENGTH } from './common/http/edge-errors';
 import { exceedsJsonDepth } from './common/http/json-depth';
 import { resolveLanguage } from './common/http/language';
 import { attachRouteIndex, RouteIndex } from './common/http/route-index';

@@ -37,8 +37,15 @@ export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
       const operation = item[method];
       if (!operation) continue;
       const authenticated = !(Array.isArray(operation.security) && operation.security.length === 0);
-      const codes: ErrorCode[] = [...(authenticated ? AUTH_ERRORS : []), ...(authenticated && method !== 'get' ? (['FORBIDDEN'] as const) : []), ...SERVER_ERRORS];
-      const responses = operation.responses as Record<string, { description?: string; content?: Record<string, { schema?: { allOf?: { properties?: { error?: { enum?: string[] } } }[] } }> }>;
+      const codes: ErrorCode[] = [
+        ...(authenticated ? AUTH_ERRORS : []),
+        ...(authenticated && method !== 'get' ? (['FORBIDDEN'] as const) : []),
+        ...SERVER_ERRORS,
+      ];
+      const responses = operation.responses as Record<
+        string,
+        { description?: string; content?: Record<string, { schema?: { allOf?: { properties?: { error?: { enum?: string[] } } }[] } }> }
+      >;
       for (const [status, group] of codesByStatus(codes)) {
         const own = responses[String(status)]?.content?.['application/json']?.schema?.allOf?.[1]?.properties?.error?.enum as ErrorCode[] | undefined;
         responses[String(status)] = errorResponseObject(status, [...(own ?? []), ...group.filter((c) => !own?.includes(c))]) as never;

@@ -27,14 +27,29 @@ async function spawnService(env: Record<string, string>): Promise<{ child: Child
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.CONVERGENCE_DEBUG ?? 'silent', HOST: '127.0.0.1', PORT: String(port), AUTH_TOKENS: 'convergence-viewer-token:viewer', INTERNAL_TOKEN, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.CONVERGENCE_DEBUG ?? 'silent',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      AUTH_TOKENS: 'convergence-viewer-token:viewer',
+      INTERNAL_TOKEN,
+      ...env,
+    },
     stdio: ['ignore', process.env.CONVERGENCE_DEBUG ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    if (await fetch(`${url}/health`).then((res) => res.ok, () => false)) return { child, url };
+    if (
+      await fetch(`${url}/health`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return { child, url };
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('service did not answer within 30 s');
@@ -62,7 +77,10 @@ async function storedTask(t: TestApp, taskId: string): Promise<StoredTask> {
 
 /** What the task's status and counts must be, derived from its subtask rows as they are stored. */
 async function derivedFromRows(t: TestApp, taskId: string): Promise<StoredTask> {
-  const rows: { state: SubtaskState; desired_state: DesiredState }[] = await t.dataSource.query('SELECT state, desired_state FROM tb_subtask WHERE task_id = ?', [taskId]);
+  const rows: { state: SubtaskState; desired_state: DesiredState }[] = await t.dataSource.query(
+    'SELECT state, desired_state FROM tb_subtask WHERE task_id = ?',
+    [taskId],
+  );
   return { status: deriveTaskStatus(rows), status_counts: countStates(rows) };
 }
 
@@ -81,7 +99,14 @@ async function runningTask(t: TestApp, n: number): Promise<{ taskId: string; sub
 }
 
 const failedReports = (ids: readonly string[]) => ({
-  reports: ids.map((subtask_id, i) => ({ subtask_id, generation: 1, state: 'failed', status_reason: `decoder ${i} crashed`, progress: 0, reported_at: new Date(Date.now() - 1_000 + i).toISOString() })),
+  reports: ids.map((subtask_id, i) => ({
+    subtask_id,
+    generation: 1,
+    state: 'failed',
+    status_reason: `decoder ${i} crashed`,
+    progress: 0,
+    reported_at: new Date(Date.now() - 1_000 + i).toISOString(),
+  })),
 });
 
 /** After a restart on the same database: the stored status is what the rows say, the mark is gone, and the status filter finds the task. */
@@ -220,7 +245,13 @@ describe('convergence through an ops outage on mysql', () => {
       expect(byState.running ?? 0).toBeLessThan(200);
 
       const restoredAt = Date.now();
-      after = await OpsSimulator.start({ port, latencyMs: 20, reportIntervalMs: 100, reportToken: INTERNAL_TOKEN, reportUrl: `${(await t.app.getUrl()).replace('[::1]', '127.0.0.1')}/internal/subtask-reports` });
+      after = await OpsSimulator.start({
+        port,
+        latencyMs: 20,
+        reportIntervalMs: 100,
+        reportToken: INTERNAL_TOKEN,
+        reportUrl: `${(await t.app.getUrl()).replace('[::1]', '127.0.0.1')}/internal/subtask-reports`,
+      });
       const list = await waitForStates(t, taskId, all('running'), 30_000);
       console.log(`ops outage: ${startedBefore} of 200 started before it; all 200 running ${Date.now() - restoredAt} ms after the ops service came back`);
       sampling = false;
@@ -250,7 +281,14 @@ describe('convergence through an ops outage on mysql', () => {
 });
 
 /** Two replicas as real processes on one database, the ops service slow enough that claims are held a while. */
-async function twoReplicas(): Promise<{ admin: TestApp; sim: OpsSimulator; replicas: ChildProcess[]; taskId: string; subtaskIds: string[]; close(): Promise<void> }> {
+async function twoReplicas(): Promise<{
+  admin: TestApp;
+  sim: OpsSimulator;
+  replicas: ChildProcess[];
+  taskId: string;
+  subtaskIds: string[];
+  close(): Promise<void>;
+}> {
   const db = await createTestDatabase('mysql');
   const sim = await OpsSimulator.start({ latencyMs: 400, reportIntervalMs: 200, reportToken: INTERNAL_TOKEN });
   // Creates the task, presses start and receives the reports; it dispatches nothing itself.
@@ -264,7 +302,15 @@ async function twoReplicas(): Promise<{ admin: TestApp; sim: OpsSimulator; repli
   try {
     sim.setOptions({ reportUrl: `${await admin.listen()}/internal/subtask-reports` });
     const { taskId, subtaskIds } = await createConfiguredTask(admin, 100);
-    const env = { ...db.env, ...FAST_DISPATCH_ENV, LEASE_MS: '3000', OPS_TIMEOUT_MS: '1000', HEARTBEAT_TIMEOUT_MS: '10000', DISPATCH_CONCURRENCY: '32', OPS_BASE_URL: sim.url };
+    const env = {
+      ...db.env,
+      ...FAST_DISPATCH_ENV,
+      LEASE_MS: '3000',
+      OPS_TIMEOUT_MS: '1000',
+      HEARTBEAT_TIMEOUT_MS: '10000',
+      DISPATCH_CONCURRENCY: '32',
+      OPS_BASE_URL: sim.url,
+    };
     const started = await Promise.all([spawnService(env), spawnService(env)]);
     replicas.push(...started.map((s) => s.child));
     return { admin, sim, replicas, taskId, subtaskIds, close };
@@ -277,12 +323,19 @@ async function twoReplicas(): Promise<{ admin: TestApp; sim: OpsSimulator; repli
 const pidOf = (leaseOwner: string): number => Number(/:(\d+):[0-9a-f]{8}#/.exec(leaseOwner)?.[1]);
 
 async function leases(admin: TestApp, taskId: string): Promise<{ id: string; state: string; pid: number | null }[]> {
-  const rows: { id: string; state: string; lease_owner: string | null }[] = await admin.dataSource.query('SELECT id, state, lease_owner FROM tb_subtask WHERE task_id = ?', [taskId]);
+  const rows: { id: string; state: string; lease_owner: string | null }[] = await admin.dataSource.query(
+    'SELECT id, state, lease_owner FROM tb_subtask WHERE task_id = ?',
+    [taskId],
+  );
   return rows.map((r) => ({ id: r.id, state: r.state, pid: r.lease_owner ? pidOf(r.lease_owner) : null }));
 }
 
 /** Presses start and, as soon as claims appear, answers the replica holding the most of them and what it holds. */
-async function startAndFindHolder(admin: TestApp, taskId: string, replicas: ChildProcess[]): Promise<{ holder: ChildProcess; survivor: ChildProcess; held: string[] }> {
+async function startAndFindHolder(
+  admin: TestApp,
+  taskId: string,
+  replicas: ChildProcess[],
+): Promise<{ holder: ChildProcess; survivor: ChildProcess; held: string[] }> {
   expect((await admin.request('POST', `/tasks/${taskId}/start`)).body.changed).toBe(100);
   for (;;) {
     const rows = await leases(admin, taskId);
@@ -345,7 +398,15 @@ describe('two replicas on mysql, one of them going away mid-start', () => {
       const { holder, survivor, held } = await startAndFindHolder(admin, taskId, rig.replicas);
       const deadPid = holder.pid!;
       const survivorPid = survivor.pid!;
-      const tokensAt = async () => (await admin.dataSource.query('SELECT lease_owner AS o, COUNT(*) AS n FROM tb_subtask WHERE task_id = ? AND lease_owner IS NOT NULL GROUP BY lease_owner', [taskId])).map((r: { o: string; n: unknown }) => `${r.o.split(':').slice(1).join(':')}=${Number(r.n)}`).join(' ');
+      const tokensAt = async () =>
+        (
+          await admin.dataSource.query(
+            'SELECT lease_owner AS o, COUNT(*) AS n FROM tb_subtask WHERE task_id = ? AND lease_owner IS NOT NULL GROUP BY lease_owner',
+            [taskId],
+          )
+        )
+          .map((r: { o: string; n: unknown }) => `${r.o.split(':').slice(1).join(':')}=${Number(r.n)}`)
+          .join(' ');
       if (process.env.CONVERGENCE_DEBUG) console.log(`claims at SIGTERM: ${await tokensAt()}`);
       const termAt = Date.now();
       const exited = once(holder, 'exit');
@@ -359,16 +420,21 @@ describe('two replicas on mysql, one of them going away mid-start', () => {
       await eventually(async () => expect((await leases(admin, taskId)).filter((r) => r.pid === deadPid)).toEqual([]), 2_000);
       const handedBackMs = Date.now() - termAt;
       // And the other replica continues with them within 2 s: it has claimed or finished some.
-      await eventually(async () => {
-        const rows = await leases(admin, taskId);
-        expect(rows.filter((r) => heldSet.has(r.id) && (r.state === 'running' || r.pid === survivorPid)).length).toBeGreaterThan(0);
-      }, Math.max(100, 2_000 - (Date.now() - termAt)));
+      await eventually(
+        async () => {
+          const rows = await leases(admin, taskId);
+          expect(rows.filter((r) => heldSet.has(r.id) && (r.state === 'running' || r.pid === survivorPid)).length).toBeGreaterThan(0);
+        },
+        Math.max(100, 2_000 - (Date.now() - termAt)),
+      );
       const continuedMs = Date.now() - termAt;
       await exited;
       expect(holder.exitCode === 0 || holder.signalCode === 'SIGTERM').toBe(true);
       await eventually(async () => expect((await leases(admin, taskId)).filter((r) => r.state !== 'running')).toEqual([]), 10_000);
       const allRunningMs = Date.now() - termAt;
-      console.log(`SIGTERM of the replica holding ${held.length} claims: handed back after ${handedBackMs} ms, continued by the other after ${continuedMs} ms; all 100 running after ${allRunningMs} ms`);
+      console.log(
+        `SIGTERM of the replica holding ${held.length} claims: handed back after ${handedBackMs} ms, continued by the other after ${continuedMs} ms; all 100 running after ${allRunningMs} ms`,
+      );
 
       const generations: { generation: number }[] = await admin.dataSource.query('SELECT generation FROM tb_subtask WHERE task_id = ?', [taskId]);
       expect(generations.map((r) => Number(r.generation))).toEqual(Array(100).fill(1));

@@ -129,9 +129,7 @@ describe('the database layer under faults (private MariaDB, latin1 server defaul
       const applied = outcomes.map((o) => (o as PromiseFulfilledResult<unknown[]>).value.length).sort();
       expect(applied).toEqual([0, MYSQL_MIGRATIONS.length]);
 
-      const rows = await server.query<{ name: string; n: number }[]>(
-        'SELECT name, COUNT(*) AS n FROM tm_boot_race.migrations GROUP BY name ORDER BY name',
-      );
+      const rows = await server.query<{ name: string; n: number }[]>('SELECT name, COUNT(*) AS n FROM tm_boot_race.migrations GROUP BY name ORDER BY name');
       expect(rows).toHaveLength(MYSQL_MIGRATIONS.length);
       expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
       for (const app of apps) expect((await app.request('GET', '/tasks', { token: 'viewer' })).status).toBe(200);
@@ -180,11 +178,15 @@ describe('the database layer under faults (private MariaDB, latin1 server defaul
 
       // A transaction that wrote one row when the server stopped answering.
       const inFlight = app.dataSource.transaction(async (em) => {
-        await em.query("INSERT INTO tb_dict_item (id, dict_type, code, label_zh, label_en, sort_order, create_dt, update_dt) VALUES ('half-1', 'fault', 'a', 'a', 'a', 0, NOW(3), NOW(3))");
+        await em.query(
+          "INSERT INTO tb_dict_item (id, dict_type, code, label_zh, label_en, sort_order, create_dt, update_dt) VALUES ('half-1', 'fault', 'a', 'a', 'a', 0, NOW(3), NOW(3))",
+        );
         frozen = true;
         await server.freeze();
         frozenAt = Date.now();
-        await em.query("INSERT INTO tb_dict_item (id, dict_type, code, label_zh, label_en, sort_order, create_dt, update_dt) VALUES ('half-2', 'fault', 'b', 'b', 'b', 0, NOW(3), NOW(3))");
+        await em.query(
+          "INSERT INTO tb_dict_item (id, dict_type, code, label_zh, label_en, sort_order, create_dt, update_dt) VALUES ('half-2', 'fault', 'b', 'b', 'b', 0, NOW(3), NOW(3))",
+        );
       });
       await expect(inFlight).rejects.toMatchObject({ driverError: { code: 'PROTOCOL_SEQUENCE_TIMEOUT' } });
       expect(Date.now() - frozenAt).toBeLessThan(ANSWERED_WITHIN_MS);

@@ -34,7 +34,10 @@ describe('the MySQL connection pool', () => {
     const counts = await Promise.all([
       dataSource.query('SELECT COUNT(*) AS n FROM tb_task'),
       dataSource.getRepository(TaskEntity).createQueryBuilder('t').select('COUNT(*)', 'n').getRawMany(),
-      dataSource.getRepository(TaskEntity).count().then((n) => [{ n }]),
+      dataSource
+        .getRepository(TaskEntity)
+        .count()
+        .then((n) => [{ n }]),
     ]);
     expect(counts.map((rows) => Number(rows[0].n))).toEqual([0, 0, 0]);
 

@@ -11,7 +11,16 @@ import { eventually } from './support/eventually';
 function spawnService(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', AUTH_TOKENS: 'resilience-viewer-token:viewer', INTERNAL_TOKEN, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      AUTH_TOKENS: 'resilience-viewer-token:viewer',
+      INTERNAL_TOKEN,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -48,7 +57,10 @@ describe.each(DATABASE_KINDS)('dispatch resilience on %s', (kind) => {
       expect(sim.stats().startsByKey.size).toBe(50);
       // A second POST of the same key (an idempotent replay) only for what the dead process held
       // in flight, at most its window of DISPATCH_CONCURRENCY × 2; everything else exactly once.
-      const posts = postsPerKey(sim, subtaskIds.map((id) => `${id}:1`));
+      const posts = postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:1`),
+      );
       expect(Math.max(...posts)).toBeLessThanOrEqual(2);
       expect(posts.filter((n) => n === 2).length).toBeLessThanOrEqual(8);
     } finally {
@@ -77,7 +89,12 @@ describe.each(DATABASE_KINDS)('dispatch resilience on %s', (kind) => {
       expect(list.map((s) => s.generation)).toEqual(Array(60).fill(1));
       expect(list.map((s) => s.last_error)).toEqual(Array(60).fill(null));
       // Not even an idempotent replay: each subtask was POSTed exactly once, by one instance.
-      expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual(Array(60).fill(1));
+      expect(
+        postsPerKey(
+          sim,
+          subtaskIds.map((id) => `${id}:1`),
+        ),
+      ).toEqual(Array(60).fill(1));
       expect(sim.stats().startPostsByKey.size).toBe(60);
       // And the work was really shared: each instance dispatched some of it.
       const dispatchedBy = async (app: TestApp) =>

@@ -34,11 +34,23 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     await waitForStates(t, taskId, all('running'));
     await eventually(async () => expect((await t.request('GET', `/tasks/${taskId}`)).body.status).toBe('running'));
     // Each subtask reached the ops service exactly once for its generation: no replay, no second start.
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([1, 1, 1, 1]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:1`),
+      ),
+    ).toEqual([1, 1, 1, 1]);
 
     // What the ops service received: this subtask's channel and only its scenes.
     const body = sim.stats().startBodies.get(subtaskIds[1]) as Record<string, any>;
-    expect(body).toMatchObject({ subtask_id: subtaskIds[1], task_id: taskId, generation: 1, algo_type: '1', source_type: 'pull_video_stream', store_conf_unid: 'store-1' });
+    expect(body).toMatchObject({
+      subtask_id: subtaskIds[1],
+      task_id: taskId,
+      generation: 1,
+      algo_type: '1',
+      source_type: 'pull_video_stream',
+      store_conf_unid: 'store-1',
+    });
     expect(body.source).toMatchObject({ vchan_refid: 'ch-2', node_index: null });
     expect(body.report_url).toMatch(/\/internal\/subtask-reports$/);
     expect(body.mtasks).toHaveLength(1);
@@ -135,7 +147,9 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     expect(retrying.next_attempt_at).not.toBeNull();
     const task = (await t.request('GET', `/tasks/${taskId}`, { lang: 'en' })).body;
     expect(task.status).toBe('starting');
-    expect((await t.request('GET', `/tasks/${taskId}`, { lang: 'zh-CN' })).body.status_reason).toMatch(/^1 个子任务中 1 个下发中: dispatch: ops service unavailable: no answer within 300 ms/);
+    expect((await t.request('GET', `/tasks/${taskId}`, { lang: 'zh-CN' })).body.status_reason).toMatch(
+      /^1 个子任务中 1 个下发中: dispatch: ops service unavailable: no answer within 300 ms/,
+    );
     expect(task.status_reason).toMatch(/^1 of 1 subtask dispatching: dispatch: ops service unavailable: no answer within 300 ms; attempt \d+/);
     sim.hang(0);
     await waitForStates(t, taskId, all('running'));
@@ -179,8 +193,18 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     expect(a.body.changed + b.body.changed).toBe(5);
     await waitForStates(t, taskId, all('running'));
     expect((await subtasksOf(t, taskId)).map((s) => s.generation)).toEqual([1, 1, 1, 1, 1]);
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([1, 1, 1, 1, 1]);
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:2`))).toEqual([0, 0, 0, 0, 0]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:1`),
+      ),
+    ).toEqual([1, 1, 1, 1, 1]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:2`),
+      ),
+    ).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('marks a silent subtask lost, asks the ops service, and converges', async () => {
@@ -336,7 +360,9 @@ describe.each(DATABASE_KINDS)('dispatch when the ops service is down, on %s', (k
       });
       for (const s of list) {
         expect(s.state).toBe('dispatching');
-        expect(s.status_reason).toMatch(/^dispatch: ops service unavailable: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; attempt \d+, next attempt at /);
+        expect(s.status_reason).toMatch(
+          /^dispatch: ops service unavailable: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; attempt \d+, next attempt at /,
+        );
       }
       const task = (await rig.t.request('GET', `/tasks/${taskId}`, { lang: 'en' })).body;
       expect(task.status).toBe('starting');

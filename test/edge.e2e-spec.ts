@@ -260,7 +260,12 @@ describe('the HTTP edge on sqlite', () => {
   describe('what fails before routing', () => {
     it.each([
       ['a header over 16 KB', 431, 'HEADERS_TOO_LARGE', `GET /tasks HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
-      ['too many headers', 431, 'HEADERS_TOO_LARGE', `GET /tasks HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 150 }, (_, i) => `X-H${i}: 1\r\n`).join('')}\r\n`],
+      [
+        'too many headers',
+        431,
+        'HEADERS_TOO_LARGE',
+        `GET /tasks HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 150 }, (_, i) => `X-H${i}: 1\r\n`).join('')}\r\n`,
+      ],
       ['a 10 KB URL', 414, 'URI_TOO_LONG', `GET /tasks?keyword=${'a'.repeat(10_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
       ['a 20 KB URL', 414, 'URI_TOO_LONG', `GET /tasks/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
       ['a path parameter over 100 characters', 414, 'URI_TOO_LONG', `GET /tasks/${'a'.repeat(150)} HTTP/1.1\r\nHost: x\r\n\r\n`],

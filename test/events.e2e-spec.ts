@@ -131,13 +131,19 @@ class EventsApp {
     return this.app.get(EventSequencer).nudge();
   }
 
-  async get(url: string, token: string | null = TOKENS.viewer): Promise<{ status: number; body: any; headers: Record<string, unknown> }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async get(url: string, token: string | null = TOKENS.viewer): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const res = await this.app.inject({ method: 'GET', url, headers: token ? { authorization: token } : {} });
     return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
   }
 
   async createTask(subtasks = 2): Promise<{ taskId: string; subtaskIds: string[] }> {
-    const res = await this.app.inject({ method: 'POST', url: '/tasks', headers: { authorization: TOKENS.operator, 'content-type': 'application/json' }, payload: JSON.stringify(pictureTask('push_pic_files', subtasks)) });
+    const res = await this.app.inject({
+      method: 'POST',
+      url: '/tasks',
+      headers: { authorization: TOKENS.operator, 'content-type': 'application/json' },
+      payload: JSON.stringify(pictureTask('push_pic_files', subtasks)),
+    });
     const taskId = JSON.parse(res.body).task_id as string;
     const list = await this.get(`/tasks/${taskId}/subtasks`);
     return { taskId, subtaskIds: list.body.list_data.map((s: { subtask_id: string }) => s.subtask_id) };
@@ -160,7 +166,8 @@ const probe = (taskId: string, reason: string, overrides: Partial<NewEvent> = {}
   actor: { type: 'system' },
   ...overrides,
 });
-const probes = (taskId: string, prefix: string, n: number, overrides: Partial<NewEvent> = {}) => Array.from({ length: n }, (_, i) => probe(taskId, `${prefix}-${i}`, overrides));
+const probes = (taskId: string, prefix: string, n: number, overrides: Partial<NewEvent> = {}) =>
+  Array.from({ length: n }, (_, i) => probe(taskId, `${prefix}-${i}`, overrides));
 const seqOf = (id: string) => Number(id);
 const contiguous = (ids: string[]) => ids.every((id, i) => i === 0 || seqOf(id) === seqOf(ids[i - 1]) + 1);
 
@@ -191,7 +198,10 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
     await t.append(probes(uuidv7(), 'other-task', 3));
     await t.settle();
     // Everything the journal holds for the task (including what its writes appended), newest first.
-    const all: { seq: string | number; kind: string; subtask_id: string | null }[] = await t.dataSource.query('SELECT seq, kind, subtask_id FROM tb_event WHERE task_id = ? ORDER BY seq DESC', [taskId]);
+    const all: { seq: string | number; kind: string; subtask_id: string | null }[] = await t.dataSource.query(
+      'SELECT seq, kind, subtask_id FROM tb_event WHERE task_id = ? ORDER BY seq DESC',
+      [taskId],
+    );
     expect(all.length).toBeGreaterThanOrEqual(18);
 
     const seen: string[] = [];
@@ -209,8 +219,20 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
     expect(pages).toBe(Math.ceil(all.length / 5));
 
     const desired = await t.get(`/tasks/${taskId}/events?kind=task.desired&limit=100`);
-    expect(desired.body.list_data.map((e: { reason: string }) => e.reason)).toEqual(probes(taskId, 'task-level', 7).map((p) => p.reason).reverse());
-    expect(desired.body.list_data[0]).toMatchObject({ kind: 'task.desired', task_id: taskId, subtask_id: null, from: 'idle', to: 'run', generation: 1, actor: { type: 'system' } });
+    expect(desired.body.list_data.map((e: { reason: string }) => e.reason)).toEqual(
+      probes(taskId, 'task-level', 7)
+        .map((p) => p.reason)
+        .reverse(),
+    );
+    expect(desired.body.list_data[0]).toMatchObject({
+      kind: 'task.desired',
+      task_id: taskId,
+      subtask_id: null,
+      from: 'idle',
+      to: 'run',
+      generation: 1,
+      actor: { type: 'system' },
+    });
     expect(desired.body.list_data[0].at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
     expect(desired.body.next_before).toBeNull();
 
@@ -301,7 +323,8 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
     const now = clock.now().getTime();
     const t0 = now - 2 * 3_600_000;
     const min = 60_000;
-    const state = (subtask: string, from: string, to: string, at: number) => t.append([probe(taskId, 'avail', { subtask_id: subtask, from, to })], new Date(at));
+    const state = (subtask: string, from: string, to: string, at: number) =>
+      t.append([probe(taskId, 'avail', { subtask_id: subtask, from, to })], new Date(at));
     // The whole task is started at t0: both subtasks start up, then run.
     await t.append([probe(taskId, 'start', { kind: 'task.desired', from: 'idle', to: 'run' })], new Date(t0));
     await state(s1, 'configured', 'dispatching', t0);
@@ -321,7 +344,16 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
     const window = `from=${encodeURIComponent(fmt(t0))}&to=${encodeURIComponent(fmt(t0 + 90 * min))}`;
     const one = await t.get(`/subtasks/${s1}/availability?${window}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ subtask_id: s1, from: fmt(t0), to: fmt(t0 + 90 * min), running_ms: 79 * min, down_ms: 10 * min, outages: 1, longest_outage_ms: 10 * min, mttr_ms: 10 * min });
+    expect(one.body).toMatchObject({
+      subtask_id: s1,
+      from: fmt(t0),
+      to: fmt(t0 + 90 * min),
+      running_ms: 79 * min,
+      down_ms: 10 * min,
+      outages: 1,
+      longest_outage_ms: 10 * min,
+      mttr_ms: 10 * min,
+    });
     expect(one.body.uptime_ratio).toBeCloseTo(79 / 89, 10);
 
     // A window starting inside the outage: it counts from the window's start.
@@ -337,8 +369,15 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
 
     // The default window is the last 24 h up to now.
     expect((await t.get(`/subtasks/${s1}/availability`)).body).toMatchObject({ from: fmt(now - DAY), to: fmt(now), down_ms: 10 * min });
-    for (const bad of [`from=${encodeURIComponent(fmt(t0))}&to=${encodeURIComponent(fmt(t0))}`, `to=${encodeURIComponent(fmt(now + min))}`, `from=${encodeURIComponent(fmt(now - 40 * DAY))}`]) {
-      expect({ bad, body: (await t.get(`/subtasks/${s1}/availability?${bad}`)).body }).toMatchObject({ bad, body: { ecode: 400, error: 'EVENT_WINDOW_INVALID' } });
+    for (const bad of [
+      `from=${encodeURIComponent(fmt(t0))}&to=${encodeURIComponent(fmt(t0))}`,
+      `to=${encodeURIComponent(fmt(now + min))}`,
+      `from=${encodeURIComponent(fmt(now - 40 * DAY))}`,
+    ]) {
+      expect({ bad, body: (await t.get(`/subtasks/${s1}/availability?${bad}`)).body }).toMatchObject({
+        bad,
+        body: { ecode: 400, error: 'EVENT_WINDOW_INVALID' },
+      });
     }
     expect((await t.get(`/subtasks/${s1}/availability?from=yesterday`)).body).toMatchObject({ ecode: 400, error: 'VALIDATION_FAILED' });
     expect((await t.get(`/tasks/${uuidv7()}/availability`)).body).toMatchObject({ ecode: 404, error: 'TASK_NOT_FOUND' });
@@ -374,7 +413,11 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
     expect((await t.get(`/events?after=0`)).status).toBe(410);
     const stream = await t.app.inject({ method: 'GET', url: `/events/stream?after=${oldCursor}`, headers: { authorization: TOKENS.viewer } });
     expect(stream.statusCode).toBe(410);
-    const resumed = await t.app.inject({ method: 'GET', url: '/events/stream', headers: { authorization: TOKENS.viewer, 'last-event-id': oldCursor, 'accept-language': 'en' } });
+    const resumed = await t.app.inject({
+      method: 'GET',
+      url: '/events/stream',
+      headers: { authorization: TOKENS.viewer, 'last-event-id': oldCursor, 'accept-language': 'en' },
+    });
     expect(JSON.parse(resumed.body)).toMatchObject({ ecode: 410, error: 'EVENT_CURSOR_EXPIRED', enote: expect.stringContaining(oldCursor) });
     expect((await t.get(`/tasks/${uuidv7()}/events?before=${oldCursor}`)).status).toBe(404);
     // What is kept still reads, from the oldest kept on.
@@ -432,9 +475,11 @@ describe('streams on two replicas sharing one MariaDB', () => {
     const onB = await SseClient.open(b.url, `/events/stream?task_id=${task}`);
     await eventually(() => expect(onA.comments.length * onB.comments.length).toBeGreaterThan(0));
     await Promise.all(
-      [a, b].flatMap((replica, r) => Array.from({ length: 4 }, async (_, w) => {
-        for (let i = 0; i < 15; i++) await replica.append(probes(task, `r${r}-w${w}-${i}`, 2));
-      })),
+      [a, b].flatMap((replica, r) =>
+        Array.from({ length: 4 }, async (_, w) => {
+          for (let i = 0; i < 15; i++) await replica.append(probes(task, `r${r}-w${w}-${i}`, 2));
+        }),
+      ),
     );
     try {
       await eventually(() => expect([onA.frames.length, onB.frames.length]).toEqual([240, 240]));

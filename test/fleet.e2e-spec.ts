@@ -161,7 +161,9 @@ describe.each(DATABASE_KINDS)('fleet operations on %s', (kind) => {
         ['configured', 'unconfigured'],
         ['configured', 'unconfigured'],
       ]);
-      const config = await t.request('PUT', `/subtasks/${draftSubtask}/config?dry_run=true`, { body: { mtasks: [mtask({ scenes: [scene({ vchan_refid: undefined })] })] } });
+      const config = await t.request('PUT', `/subtasks/${draftSubtask}/config?dry_run=true`, {
+        body: { mtasks: [mtask({ scenes: [scene({ vchan_refid: undefined })] })] },
+      });
       expect(config.status).toBe(200);
       expect(config.body).toMatchObject({ dry_run: true, subtask_id: draftSubtask, state: 'unconfigured' });
 

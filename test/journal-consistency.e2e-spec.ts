@@ -31,14 +31,29 @@ async function spawnService(env: Record<string, string>): Promise<{ child: Child
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), AUTH_TOKENS: `${OPERATOR}:operator`, INTERNAL_TOKEN, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      AUTH_TOKENS: `${OPERATOR}:operator`,
+      INTERNAL_TOKEN,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    if (await fetch(`${url}/health`).then((res) => res.ok, () => false)) return { child, url };
+    if (
+      await fetch(`${url}/health`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return { child, url };
     if (Date.now() > deadline) throw new Error('service did not answer within 30 s');
     await sleep(50);
   }
@@ -53,9 +68,14 @@ async function kill9(child: ChildProcess): Promise<void> {
 
 /** Requests to the service; a request cut off by the kill is simply lost, as a client's would be. */
 function client(url: string) {
-  return async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of many shapes
+  return async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
+    // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of many shapes
     try {
-      const res = await fetch(`${url}${path}`, { method, headers: { authorization: OPERATOR, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: OPERATOR, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: res.status, body: await res.json().catch(() => null) };
     } catch {
       return { status: 0, body: null };
@@ -133,7 +153,7 @@ describe('the journal against the rows, through SIGKILL at random moments (Maria
     };
     const seed = Number(process.env.JOURNAL_SEED ?? Date.now() % 100_000);
     let state = seed;
-    const random = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+    const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
 
     // Round 1: create and configure, killed while the starts are being dispatched.
     let call = await boot();
@@ -188,7 +208,14 @@ let plain: DataSource | undefined;
 /** A plain connection to the suite's database, for reading the rows while no service runs. */
 async function reader(db: TestDatabase): Promise<DataSource> {
   if (!plain) {
-    plain = new DataSource({ type: 'mariadb', host: db.env.DB_HOST, port: Number(db.env.DB_PORT), username: db.env.DB_USER, password: db.env.DB_PASSWORD, database: db.env.DB_NAME });
+    plain = new DataSource({
+      type: 'mariadb',
+      host: db.env.DB_HOST,
+      port: Number(db.env.DB_PORT),
+      username: db.env.DB_USER,
+      password: db.env.DB_PASSWORD,
+      database: db.env.DB_NAME,
+    });
     await plain.initialize();
   }
   return plain;

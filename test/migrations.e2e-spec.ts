@@ -74,7 +74,9 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
       ])
       .execute();
     await dataSource.runMigrations({ transaction: 'each' });
-    const rows: { day: number | string; live: number | string }[] = await dataSource.query('SELECT day, SUM(live) AS live FROM tb_task_day_count GROUP BY day ORDER BY day');
+    const rows: { day: number | string; live: number | string }[] = await dataSource.query(
+      'SELECT day, SUM(live) AS live FROM tb_task_day_count GROUP BY day ORDER BY day',
+    );
     // 2025-01-01 is day 20,089; 2026-11-25 is day 20,782.
     expect(rows.map((r) => [Number(r.day), Number(r.live)])).toEqual([
       [20_089, 1],

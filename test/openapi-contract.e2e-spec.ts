@@ -32,9 +32,7 @@ describe('the OpenAPI document as a contract', () => {
       maxBuffer: 16 * 1024 * 1024,
     }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
     const report = JSON.parse(stdout.slice(stdout.indexOf('{')));
-    const problems = (report.problems as { ruleId: string; message: string; severity: string }[]).map(
-      (p) => `${p.severity} ${p.ruleId}: ${p.message}`,
-    );
+    const problems = (report.problems as { ruleId: string; message: string; severity: string }[]).map((p) => `${p.severity} ${p.ruleId}: ${p.message}`);
     expect(problems).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   }, 60000);
@@ -71,7 +69,8 @@ describe('the OpenAPI document as a contract', () => {
       for (const status of statuses.filter((s) => /^[45]/.test(s))) {
         const schema = op.responses[status].content['application/json'].schema;
         expect([where, status, schema.allOf[0].$ref]).toEqual([where, status, '#/components/schemas/ErrorResponseDto']);
-        for (const code of schema.allOf[1].properties.error.enum) expect([where, code, ERROR_STATUS[code as keyof typeof ERROR_STATUS]]).toEqual([where, code, Number(status)]);
+        for (const code of schema.allOf[1].properties.error.enum)
+          expect([where, code, ERROR_STATUS[code as keyof typeof ERROR_STATUS]]).toEqual([where, code, Number(status)]);
       }
       if (path.startsWith('/health')) expect([where, op.security]).toEqual([where, []]);
       else expect([where, op.security ?? doc.security]).toEqual([where, [{ atoken: [] }]]);
@@ -131,4 +130,3 @@ describe('the OpenAPI document as a contract', () => {
     });
   });
 });
-

@@ -8,7 +8,12 @@ import { videoTask } from './support/fixtures';
 const JWT_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 
 async function jwt(claims: Record<string, unknown>, expiresIn = '5m', secret = JWT_SECRET): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('someone').setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('someone')
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
 }
 
 describe.each(DATABASE_KINDS)('platform on %s', (kind) => {
@@ -133,7 +138,10 @@ describe.each(DATABASE_KINDS)('platform on %s', (kind) => {
       const task = videoTask({ algo_type: '8', mtasks: [] });
       expect((await t.request('POST', '/tasks', { body: task })).status).toBe(400);
 
-      const created = await t.request('POST', '/dicts', { token: 'admin', body: { dict_type: 'algo_type', code: '8', label_zh: '烟火', label_en: 'Smoke', sort_order: 8 } });
+      const created = await t.request('POST', '/dicts', {
+        token: 'admin',
+        body: { dict_type: 'algo_type', code: '8', label_zh: '烟火', label_en: 'Smoke', sort_order: 8 },
+      });
       expect(created.status).toBe(200);
       expect(created.body.item).toMatchObject({ code: '8', label: '烟火' });
       const duplicate = await t.request('POST', '/dicts', { token: 'admin', body: { dict_type: 'algo_type', code: '8', label_zh: 'x', label_en: 'x' } });

@@ -58,7 +58,9 @@ describe.each(DATABASE_KINDS)('schedules on %s', (kind) => {
     expect(start.body.status).toBe('waiting');
     const waiting = (await t.request('GET', `/tasks/${taskId}`, { lang: 'en' })).body;
     expect(waiting.status).toBe('waiting');
-    expect(waiting.status_reason).toBe('2 of 2 subtasks waiting for their time: outside the schedule; the next window opens at ' + open.toISOString().replace('.000Z', 'Z'));
+    expect(waiting.status_reason).toBe(
+      '2 of 2 subtasks waiting for their time: outside the schedule; the next window opens at ' + open.toISOString().replace('.000Z', 'Z'),
+    );
     const preview = (await t.request('GET', `/tasks/${taskId}/schedule/preview?count=3`)).body;
     expect(preview.transitions.map((x: { at_utc: string; kind: string }) => [x.kind, x.at_utc])).toEqual([
       ['open', open.toISOString()],
@@ -67,7 +69,12 @@ describe.each(DATABASE_KINDS)('schedules on %s', (kind) => {
     ]);
     await tickAll();
     expect(await states(t, taskId)).toEqual(['scheduled', 'scheduled']);
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([0, 0]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:1`),
+      ),
+    ).toEqual([0, 0]);
 
     // The opening: dispatched once, under the generation the start gave it.
     clock.set(open.getTime() + 1_000);
@@ -76,7 +83,12 @@ describe.each(DATABASE_KINDS)('schedules on %s', (kind) => {
     expect((await t.request('GET', `/tasks/${taskId}`)).body.status).toBe('running');
     // Many passes inside the window dispatch nothing more.
     for (let i = 0; i < 5; i++) await tickAll();
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([1, 1]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:1`),
+      ),
+    ).toEqual([1, 1]);
 
     // The close: stopped at the ops service, then waiting for tomorrow's window under the next generation.
     clock.set(close.getTime() + 1_000);
@@ -94,7 +106,12 @@ describe.each(DATABASE_KINDS)('schedules on %s', (kind) => {
     clock.set(open.getTime() + 24 * 60 * MINUTE + 1_000);
     await tickAll();
     await eventually(async () => expect(await states(t, taskId)).toEqual(['running', 'running']));
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:2`))).toEqual([1, 1]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:2`),
+      ),
+    ).toEqual([1, 1]);
   });
 
   it('keeps running through a restart inside the window, and dispatches once when two replicas meet an opening', async () => {
@@ -106,7 +123,12 @@ describe.each(DATABASE_KINDS)('schedules on %s', (kind) => {
     clock.set(open.getTime() + 1_000);
     await tickAll();
     await eventually(async () => expect(await states(second, taskId)).toEqual(['running', 'running', 'running', 'running']));
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([1, 1, 1, 1]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:1`),
+      ),
+    ).toEqual([1, 1, 1, 1]);
 
     // A restart in the middle of the window changes nothing: no second dispatch.
     while (apps.length) await apps.pop()!.close({ keepDatabase: true });
@@ -114,7 +136,12 @@ describe.each(DATABASE_KINDS)('schedules on %s', (kind) => {
     const restarted = await boot();
     for (let i = 0; i < 3; i++) await tickAll();
     expect(await states(restarted, taskId)).toEqual(['running', 'running', 'running', 'running']);
-    expect(postsPerKey(sim, subtaskIds.map((id) => `${id}:1`))).toEqual([1, 1, 1, 1]);
+    expect(
+      postsPerKey(
+        sim,
+        subtaskIds.map((id) => `${id}:1`),
+      ),
+    ).toEqual([1, 1, 1, 1]);
   });
 
   it('starts late when the service was down at the opening, skips a window already over, and a stop wins over the schedule', async () => {
@@ -144,7 +171,12 @@ describe.each(DATABASE_KINDS)('schedules on %s', (kind) => {
   it('refuses a bad schedule naming the field, and changes nothing', async () => {
     const t = await boot();
     const before = await t.count('tb_task');
-    const res = await t.request('POST', '/tasks', { lang: 'en', body: { ...(await import('./support/fixtures')).videoTask({ schedule: { timezone: 'Mars/Olympus', windows: [{ days: [8], start: '25:00', end: '07:00' }] } }) } });
+    const res = await t.request('POST', '/tasks', {
+      lang: 'en',
+      body: {
+        ...(await import('./support/fixtures')).videoTask({ schedule: { timezone: 'Mars/Olympus', windows: [{ days: [8], start: '25:00', end: '07:00' }] } }),
+      },
+    });
     expect(res.status).toBe(400);
     const fields = res.body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['schedule.timezone', 'schedule.windows[0].days', 'schedule.windows[0].start']));

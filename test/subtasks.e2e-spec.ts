@@ -120,11 +120,14 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
             start_time: '00:00:00',
             end_time: '22:01:20',
             progress: null,
-            scenes: [
-              sceneOutput({ scene_unid: 'a', name: 'a', vchan_refid: 'ch-1' }),
-            ],
+            scenes: [sceneOutput({ scene_unid: 'a', name: 'a', vchan_refid: 'ch-1' })],
           },
-          expect.objectContaining({ mtask_unid: 'm-1', name: 'dome only', type: 1, scenes: [expect.objectContaining({ scene_unid: 'd', vchan_refid: 'ch-1' })] }),
+          expect.objectContaining({
+            mtask_unid: 'm-1',
+            name: 'dome only',
+            type: 1,
+            scenes: [expect.objectContaining({ scene_unid: 'd', vchan_refid: 'ch-1' })],
+          }),
         ],
       });
       const other = await getSubtask(ids['ch-2']);
@@ -198,7 +201,11 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
         body: {
           mtasks: [
             // Same schedule as the task has: only the scenes change.
-            mtask({ mtask_unid: 'm-shared', name: 'shared', scenes: [draft({ scene_unid: 'a2', name: 'a2' }), draft({ name: 'a3', vchan_refid: 'ch-1', algo_args: { direction: 'in', min_person_px: 16 } })] }),
+            mtask({
+              mtask_unid: 'm-shared',
+              name: 'shared',
+              scenes: [draft({ scene_unid: 'a2', name: 'a2' }), draft({ name: 'a3', vchan_refid: 'ch-1', algo_args: { direction: 'in', min_person_px: 16 } })],
+            }),
             mtask({ mtask_unid: 'm-new', name: 'new', time_interval: 15, scenes: [draft({ name: 'a4' })] }),
           ],
         },
@@ -229,7 +236,12 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
       const ids = await subtaskIds(taskId);
       const save = (channel: string, n: number) =>
         t.request('PUT', `/subtasks/${ids[channel]}/config`, {
-          body: { mtasks: [mtask({ mtask_unid: 'm-shared', name: 'shared', scenes: [draft({ name: `x${n}` })] }), mtask({ mtask_unid: `n${n}`, scenes: [draft({ name: `y${n}` })] })] },
+          body: {
+            mtasks: [
+              mtask({ mtask_unid: 'm-shared', name: 'shared', scenes: [draft({ name: `x${n}` })] }),
+              mtask({ mtask_unid: `n${n}`, scenes: [draft({ name: `y${n}` })] }),
+            ],
+          },
         });
       const results = await Promise.all([save('ch-1', 1), save('ch-2', 2), save('ch-1', 1), save('ch-2', 2)]);
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
@@ -307,7 +319,15 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
         ['a body without mtasks', 'ch-1', () => ({}), 400, 'VALIDATION_FAILED', 'mtasks', /^mtasks is required$/],
         ['mtasks that is not a list', 'ch-1', () => ({ mtasks: { a: 1 } }), 400, 'VALIDATION_FAILED', 'mtasks', /must be an array/],
         ['an unknown top-level field', 'ch-1', () => ({ mtasks: [], task_name: 'x' }), 400, 'VALIDATION_FAILED', 'task_name', /not a known field/],
-        ['an unknown scene field', 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ colour: 'red' })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].colour', /not a known field/],
+        [
+          'an unknown scene field',
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft({ colour: 'red' })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].colour',
+          /not a known field/,
+        ],
         [
           'a malformed ROI',
           'ch-1',
@@ -317,8 +337,24 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
           'mtasks[0].scenes[1].rois[1].roi',
           /not well-formed XML/,
         ],
-        ['a malformed calibration', 'ch-2', () => ({ mtasks: [mtask({ scenes: [draft({ callibration: { calibration: 'nope' } })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].callibration.calibration', /not well-formed XML/],
-        ['a malformed config', 'ch-2', () => ({ mtasks: [mtask({ scenes: [draft({ config: { xml: '<a' } })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].config.xml', /not well-formed XML/],
+        [
+          'a malformed calibration',
+          'ch-2',
+          () => ({ mtasks: [mtask({ scenes: [draft({ callibration: { calibration: 'nope' } })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].callibration.calibration',
+          /not well-formed XML/,
+        ],
+        [
+          'a malformed config',
+          'ch-2',
+          () => ({ mtasks: [mtask({ scenes: [draft({ config: { xml: '<a' } })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].config.xml',
+          /not well-formed XML/,
+        ],
         [
           'an oversized XML document',
           'ch-2',
@@ -328,12 +364,60 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
           'mtasks[0].scenes[0].basicConfig.xml',
           /larger than 2048 bytes/,
         ],
-        ["a scene algo_type other than the task's", 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ algo_type: 2 })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].algo_type', /must equal the task's algo_type \(1\)/],
-        ['an unknown algo_args key', 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { sensitivity: 0.5 } })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].algo_args.sensitivity', /not an argument of this algorithm type/],
-        ['an algo_args value out of range', 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { min_person_px: 2000 } })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].algo_args.min_person_px', /between 8 and 1024/],
-        ['an algo_args value of the wrong type', 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { count_line: 7 } })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].algo_args.count_line', /must be string/],
-        ['an algo_args value outside its enumeration', 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { direction: 'up' } })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].algo_args.direction', /one of in, out, both/],
-        ['a time-period mtask on the fixed camera (PTZ rule)', 'ch-2', () => ({ mtasks: [mtask({ type: 1, scenes: [draft()] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].type', /needs a PTZ camera/],
+        [
+          "a scene algo_type other than the task's",
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft({ algo_type: 2 })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].algo_type',
+          /must equal the task's algo_type \(1\)/,
+        ],
+        [
+          'an unknown algo_args key',
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { sensitivity: 0.5 } })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].algo_args.sensitivity',
+          /not an argument of this algorithm type/,
+        ],
+        [
+          'an algo_args value out of range',
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { min_person_px: 2000 } })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].algo_args.min_person_px',
+          /between 8 and 1024/,
+        ],
+        [
+          'an algo_args value of the wrong type',
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { count_line: 7 } })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].algo_args.count_line',
+          /must be string/,
+        ],
+        [
+          'an algo_args value outside its enumeration',
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft({ algo_args: { direction: 'up' } })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].algo_args.direction',
+          /one of in, out, both/,
+        ],
+        [
+          'a time-period mtask on the fixed camera (PTZ rule)',
+          'ch-2',
+          () => ({ mtasks: [mtask({ type: 1, scenes: [draft()] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].type',
+          /needs a PTZ camera/,
+        ],
         [
           "a time-period type on the shared mtask, which holds the fixed camera's scene (PTZ rule)",
           'ch-1',
@@ -343,11 +427,51 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
           'mtasks[0].type',
           /needs a PTZ camera/,
         ],
-        ['a scene naming the other channel', 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft(), draft({ vchan_refid: 'ch-2' })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[1].vchan_refid', /this subtask's channel \(ch-1\)/],
-        ['a scene naming an unknown channel', 'ch-2', () => ({ mtasks: [mtask({ scenes: [draft({ vchan_refid: 'ch-9' })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].vchan_refid', /this subtask's channel \(ch-2\)/],
-        ["a scene_unid of the other channel's scene", 'ch-1', () => ({ mtasks: [mtask({ scenes: [draft({ scene_unid: 'b' })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].scene_unid', /already used by a scene of another subtask/],
-        ['a repeated mtask_unid', 'ch-1', () => ({ mtasks: [mtask({ mtask_unid: 'z' }), mtask({ mtask_unid: 'z', scenes: [draft({ name: 'other' })] })] }), 400, 'VALIDATION_FAILED', 'mtasks[1].mtask_unid', /repeats a value/],
-        ['a polling mtask without time_interval', 'ch-1', () => ({ mtasks: [mtask({ time_interval: undefined, scenes: [draft()] })] }), 400, 'VALIDATION_FAILED', 'mtasks[0].time_interval', /polling mtask/],
+        [
+          'a scene naming the other channel',
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft(), draft({ vchan_refid: 'ch-2' })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[1].vchan_refid',
+          /this subtask's channel \(ch-1\)/,
+        ],
+        [
+          'a scene naming an unknown channel',
+          'ch-2',
+          () => ({ mtasks: [mtask({ scenes: [draft({ vchan_refid: 'ch-9' })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].vchan_refid',
+          /this subtask's channel \(ch-2\)/,
+        ],
+        [
+          "a scene_unid of the other channel's scene",
+          'ch-1',
+          () => ({ mtasks: [mtask({ scenes: [draft({ scene_unid: 'b' })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].scenes[0].scene_unid',
+          /already used by a scene of another subtask/,
+        ],
+        [
+          'a repeated mtask_unid',
+          'ch-1',
+          () => ({ mtasks: [mtask({ mtask_unid: 'z' }), mtask({ mtask_unid: 'z', scenes: [draft({ name: 'other' })] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[1].mtask_unid',
+          /repeats a value/,
+        ],
+        [
+          'a polling mtask without time_interval',
+          'ch-1',
+          () => ({ mtasks: [mtask({ time_interval: undefined, scenes: [draft()] })] }),
+          400,
+          'VALIDATION_FAILED',
+          'mtasks[0].time_interval',
+          /polling mtask/,
+        ],
         ['malformed JSON', 'ch-1', () => undefined, 400, 'MALFORMED_JSON', null, null],
       ];
 
@@ -421,8 +545,18 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
       });
 
       it.each<[string, () => Record<string, unknown>, () => unknown, string]>([
-        ['a picture node naming a channel', () => pictureTask('push_pic_files', 2), () => ({ mtasks: [mtask({ scenes: [draft({ algo_type: 0, vchan_refid: 'ch-1' })] })] }), 'mtasks[0].scenes[0].vchan_refid'],
-        ['a picture node with traffic arguments out of range', () => pictureTask('push_pic_files', 2), () => ({ mtasks: [mtask({ scenes: [draft({ algo_type: 0, algo_args: { detect_interval_ms: 5 } })] })] }), 'mtasks[0].scenes[0].algo_args.detect_interval_ms'],
+        [
+          'a picture node naming a channel',
+          () => pictureTask('push_pic_files', 2),
+          () => ({ mtasks: [mtask({ scenes: [draft({ algo_type: 0, vchan_refid: 'ch-1' })] })] }),
+          'mtasks[0].scenes[0].vchan_refid',
+        ],
+        [
+          'a picture node with traffic arguments out of range',
+          () => pictureTask('push_pic_files', 2),
+          () => ({ mtasks: [mtask({ scenes: [draft({ algo_type: 0, algo_args: { detect_interval_ms: 5 } })] })] }),
+          'mtasks[0].scenes[0].algo_args.detect_interval_ms',
+        ],
         [
           'a video task without channels and a time-period mtask (no PTZ camera)',
           () => videoTask({ vchans: undefined, mtasks: [mtask({ scenes: [scene({ vchan_refid: undefined })] })] }),
@@ -497,12 +631,18 @@ describe.each(DATABASE_KINDS)('subtask API on %s', (kind) => {
     });
 
     it('refuses a subtask without any scene with noScenes', async () => {
-      const taskId = await createTask(channelTask({ vchans: [{ vchan_refid: 'ch-1' }, { vchan_refid: 'ch-2' }, { vchan_refid: 'ch-3' }], mtasks: [mtask({ scenes: [scene()] })] }));
+      const taskId = await createTask(
+        channelTask({ vchans: [{ vchan_refid: 'ch-1' }, { vchan_refid: 'ch-2' }, { vchan_refid: 'ch-3' }], mtasks: [mtask({ scenes: [scene()] })] }),
+      );
       const ids = await subtaskIds(taskId);
       const before = await snapshot(taskId);
       const res = await t.request('POST', `/subtasks/${ids['ch-3']}/config-complete`, { lang: 'zh-CN' });
       expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ error: 'CONFIG_INCOMPLETE', enote: '配置不完整（缺少 1 项）', errors: [{ field: 'mtasks', message: 'mtasks 没有可分析的场景' }] });
+      expect(res.body).toMatchObject({
+        error: 'CONFIG_INCOMPLETE',
+        enote: '配置不完整（缺少 1 项）',
+        errors: [{ field: 'mtasks', message: 'mtasks 没有可分析的场景' }],
+      });
       expect(await snapshot(taskId)).toEqual(before);
     });
 

@@ -71,7 +71,9 @@ describe.each(DATABASE_KINDS)('task list paging by day on %s', (kind) => {
   });
 
   it('keeps one count per day and slot, summing to the live tasks of that day', async () => {
-    const counted: { day: number | string; live: number | string }[] = await t.dataSource.query('SELECT day, SUM(live) AS live FROM tb_task_day_count GROUP BY day');
+    const counted: { day: number | string; live: number | string }[] = await t.dataSource.query(
+      'SELECT day, SUM(live) AS live FROM tb_task_day_count GROUP BY day',
+    );
     const live: { create_dt: unknown }[] = await t.dataSource.query('SELECT create_dt FROM tb_task WHERE deleted_dt IS NULL');
     const perDay = new Map<number, number>();
     for (const { create_dt } of live) {

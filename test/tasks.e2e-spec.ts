@@ -111,7 +111,7 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
       expect(detail.body.vchans[0]).toMatchObject({ vchan_refid: evil, name: evil });
       expect(detail.body.mtasks[0]).toMatchObject({ mtask_unid: evil, name: evil });
       expect(detail.body.mtasks[0].scenes[0]).toMatchObject({ name: evil, vchan_refid: evil, algo_args: { count_line: evil }, link_scenes: [evil] });
-      const found = await t.request('GET', `/tasks?keyword=${encodeURIComponent("DROP TABLE tb_task; --")}`);
+      const found = await t.request('GET', `/tasks?keyword=${encodeURIComponent('DROP TABLE tb_task; --')}`);
       expect(found.body.list_data.map((x: { task_id: string }) => x.task_id)).toContain(id);
       const wildcard = await t.request('GET', `/tasks?keyword=${encodeURIComponent('%')}`);
       expect(wildcard.body.list_data.every((x: { task_name: string }) => x.task_name.includes('%'))).toBe(true);
@@ -172,26 +172,32 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
         'mtasks[0].scenes[0].rois[0].roi',
       ],
       ['an oversized body', () => ({ body: videoTask({ task_name: 'x', store_conf_unid: 'y'.repeat(70000) }) }), 413, 'PAYLOAD_TOO_LARGE', null],
+      ['type 1 on a non-PTZ channel', () => ({ body: videoTask({ mtasks: [mtask({ type: 1 })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].type'],
+      ['type 2 on a non-PTZ channel', () => ({ body: videoTask({ mtasks: [mtask({ type: 2 })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].type'],
       [
-        'type 1 on a non-PTZ channel',
-        () => ({ body: videoTask({ mtasks: [mtask({ type: 1 })] }) }),
+        'polling without time_interval',
+        () => ({ body: videoTask({ mtasks: [mtask({ time_interval: undefined })] }) }),
         400,
         'VALIDATION_FAILED',
-        'mtasks[0].type',
+        'mtasks[0].time_interval',
       ],
       [
-        'type 2 on a non-PTZ channel',
-        () => ({ body: videoTask({ mtasks: [mtask({ type: 2 })] }) }),
+        'polling with time_interval 0',
+        () => ({ body: videoTask({ mtasks: [mtask({ time_interval: 0 })] }) }),
         400,
         'VALIDATION_FAILED',
-        'mtasks[0].type',
+        'mtasks[0].time_interval',
       ],
-      ['polling without time_interval', () => ({ body: videoTask({ mtasks: [mtask({ time_interval: undefined })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].time_interval'],
-      ['polling with time_interval 0', () => ({ body: videoTask({ mtasks: [mtask({ time_interval: 0 })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].time_interval'],
       ['start_time not HH:mm:ss', () => ({ body: videoTask({ mtasks: [mtask({ start_time: '7:00' })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].start_time'],
       ['end_time not HH:mm:ss', () => ({ body: videoTask({ mtasks: [mtask({ end_time: '24:00:00' })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].end_time'],
       ['play_url with another scheme', () => ({ body: videoTask({ play_url: 'file:///etc/passwd' }) }), 400, 'VALIDATION_FAILED', 'play_url'],
-      ['a channel play_url with another scheme', () => ({ body: videoTask({ vchans: [{ vchan_refid: 'ch-1', play_url: 'javascript:alert(1)' }] }) }), 400, 'VALIDATION_FAILED', 'vchans[0].play_url'],
+      [
+        'a channel play_url with another scheme',
+        () => ({ body: videoTask({ vchans: [{ vchan_refid: 'ch-1', play_url: 'javascript:alert(1)' }] }) }),
+        400,
+        'VALIDATION_FAILED',
+        'vchans[0].play_url',
+      ],
       [
         'duplicate vchan_refids',
         () => ({ body: videoTask({ vchans: [{ vchan_refid: 'ch-1' }, { vchan_refid: 'ch-1' }], mtasks: [] }) }),
@@ -200,11 +206,35 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
         'vchans[1].vchan_refid',
       ],
       ['node_count 0 for pictures', () => ({ body: { ...pictureTask('push_pic_files'), node_count: 0 } }), 400, 'VALIDATION_FAILED', 'node_count'],
-      ['node_count missing for pictures', () => ({ body: { ...pictureTask('push_pic_files'), node_count: undefined } }), 400, 'VALIDATION_FAILED', 'node_count'],
-      ['pull_pic_files without pull_source_url', () => ({ body: { ...pictureTask('pull_pic_files'), pull_source_url: undefined } }), 400, 'VALIDATION_FAILED', 'pull_source_url'],
+      [
+        'node_count missing for pictures',
+        () => ({ body: { ...pictureTask('push_pic_files'), node_count: undefined } }),
+        400,
+        'VALIDATION_FAILED',
+        'node_count',
+      ],
+      [
+        'pull_pic_files without pull_source_url',
+        () => ({ body: { ...pictureTask('pull_pic_files'), pull_source_url: undefined } }),
+        400,
+        'VALIDATION_FAILED',
+        'pull_source_url',
+      ],
       ['an unknown top-level field', () => ({ body: videoTask({ owner: 'me' }) }), 400, 'VALIDATION_FAILED', 'owner'],
-      ['an unknown nested field', () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ colour: 'red' })] })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].colour'],
-      ['a scene bound to an unknown channel', () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ vchan_refid: 'nope' })] })] }) }), 400, 'VALIDATION_FAILED', 'mtasks[0].scenes[0].vchan_refid'],
+      [
+        'an unknown nested field',
+        () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ colour: 'red' })] })] }) }),
+        400,
+        'VALIDATION_FAILED',
+        'mtasks[0].scenes[0].colour',
+      ],
+      [
+        'a scene bound to an unknown channel',
+        () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene({ vchan_refid: 'nope' })] })] }) }),
+        400,
+        'VALIDATION_FAILED',
+        'mtasks[0].scenes[0].vchan_refid',
+      ],
       [
         'a scene naming no channel in a task with channels',
         () => ({ body: videoTask({ mtasks: [mtask({ scenes: [scene(), scene({ vchan_refid: undefined })] })] }) }),
@@ -276,7 +306,19 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
       expect(res.body).toMatchObject({ ecode: 200, enote: 'OK', total_num: 5, offset: 0, list_size: 3 });
       expect(res.body.list_data.map((x: { task_id: string }) => x.task_id)).toEqual([ids[4], ids[3], ids[2]]);
       const item = res.body.list_data[0];
-      for (const key of ['task_id', 'task_name', 'algo_type', 'run_dt', 'play_url', 'mtasks', 'store_conf_unid', 'create_dt', 'update_dt', 'status', 'status_counts']) {
+      for (const key of [
+        'task_id',
+        'task_name',
+        'algo_type',
+        'run_dt',
+        'play_url',
+        'mtasks',
+        'store_conf_unid',
+        'create_dt',
+        'update_dt',
+        'status',
+        'status_counts',
+      ]) {
         expect(item).toHaveProperty(key);
       }
       expect(item.create_dt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
@@ -347,7 +389,12 @@ describe.each(DATABASE_KINDS)('task API on %s', (kind) => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ecode: 200, enote: 'OK', task_id: id });
       const detail = await t.request('GET', `/tasks/${id}`);
-      expect(detail.body).toMatchObject({ task_name: 'Renamed', run_dt: '2030-01-02 03:04:05.006', play_url: 'rtmp://example.test/live', store_conf_unid: 'store-2' });
+      expect(detail.body).toMatchObject({
+        task_name: 'Renamed',
+        run_dt: '2030-01-02 03:04:05.006',
+        play_url: 'rtmp://example.test/live',
+        store_conf_unid: 'store-2',
+      });
       expect(detail.body.mtasks).toHaveLength(1);
       expect(detail.body.mtasks[0]).toMatchObject({ name: 'new', time_interval: 10 });
       expect(detail.body.mtasks[0].scenes.map((s: { name: string }) => s.name)).toEqual(['only']);

@@ -25,9 +25,9 @@ describe('a client typed from openapi.json', () => {
   it('type-checks with tsc --strict', async () => {
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const args = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'node16', '--moduleResolution', 'node16', '--types', 'node'];
-    const result = await run(process.execPath, [tsc, ...args, join(ROOT, 'test/client/client.ts')], { cwd: ROOT }).catch(
-      (error: { stdout: string }) => ({ stdout: error.stdout }),
-    );
+    const result = await run(process.execPath, [tsc, ...args, join(ROOT, 'test/client/client.ts')], { cwd: ROOT }).catch((error: { stdout: string }) => ({
+      stdout: error.stdout,
+    }));
     expect(result.stdout).toBe('');
   }, 60000);
 

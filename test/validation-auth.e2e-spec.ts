@@ -51,14 +51,32 @@ const CASES: Case[] = [
   { name: 'a missing task_name', body: videoTask({ task_name: undefined }), field: 'task_name', en: 'task_name is required', zh: 'task_name 为必填项' },
   { name: 'a null task_name', body: videoTask({ task_name: null }), field: 'task_name', en: 'task_name is required', zh: 'task_name 为必填项' },
   { name: 'a missing run_dt', body: videoTask({ run_dt: undefined }), field: 'run_dt', en: 'run_dt is required', zh: 'run_dt 为必填项' },
-  { name: 'a missing vchan_refid', body: videoTask({ vchans: [{ name: 'x' }] }), field: 'vchans[0].vchan_refid', en: 'vchans[0].vchan_refid is required', zh: 'vchans[0].vchan_refid 为必填项' },
+  {
+    name: 'a missing vchan_refid',
+    body: videoTask({ vchans: [{ name: 'x' }] }),
+    field: 'vchans[0].vchan_refid',
+    en: 'vchans[0].vchan_refid is required',
+    zh: 'vchans[0].vchan_refid 为必填项',
+  },
   // wrong type
   { name: 'algo_type as a number', body: videoTask({ algo_type: 1 }), field: 'algo_type', en: 'algo_type must be a string', zh: 'algo_type 必须是字符串' },
-  { name: 'store_conf_unid as an object', body: videoTask({ store_conf_unid: {} }), field: 'store_conf_unid', en: 'store_conf_unid must be a string', zh: 'store_conf_unid 必须是字符串' },
+  {
+    name: 'store_conf_unid as an object',
+    body: videoTask({ store_conf_unid: {} }),
+    field: 'store_conf_unid',
+    en: 'store_conf_unid must be a string',
+    zh: 'store_conf_unid 必须是字符串',
+  },
   { name: 'vchans as an object', body: videoTask({ vchans: {} }), field: 'vchans', en: 'vchans must be an array', zh: 'vchans 必须是数组' },
   { name: 'mtasks as a string', body: videoTask({ mtasks: 'x' }), field: 'mtasks', en: 'mtasks must be an array', zh: 'mtasks 必须是数组' },
   { name: 'limit=abc', method: 'GET', url: '/tasks?limit=abc', field: 'limit', en: 'limit must be an integer', zh: 'limit 必须是整数' },
-  { name: 'node_count as a string', body: videoTask({ node_count: '3' }), field: 'node_count', en: 'node_count must be an integer', zh: 'node_count 必须是整数' },
+  {
+    name: 'node_count as a string',
+    body: videoTask({ node_count: '3' }),
+    field: 'node_count',
+    en: 'node_count must be an integer',
+    zh: 'node_count 必须是整数',
+  },
   {
     name: 'is_ptz as a string',
     body: videoTask({ vchans: [{ vchan_refid: 'ch-1', is_ptz: 'yes' }] }),
@@ -67,8 +85,20 @@ const CASES: Case[] = [
     zh: 'vchans[0].is_ptz 必须是布尔值（true 或 false）',
   },
   { name: 'play_url as a number', body: videoTask({ play_url: 5 }), field: 'play_url', en: 'play_url must be a string', zh: 'play_url 必须是字符串' },
-  { name: 'algo_args as an array', body: firstScene((s) => (s.algo_args = [])), field: `${SCENE}.algo_args`, en: `${SCENE}.algo_args must be an object`, zh: `${SCENE}.algo_args 必须是对象` },
-  { name: 'callibration as a string', body: firstScene((s) => (s.callibration = 'x')), field: `${SCENE}.callibration`, en: `${SCENE}.callibration must be an object`, zh: `${SCENE}.callibration 必须是对象` },
+  {
+    name: 'algo_args as an array',
+    body: firstScene((s) => (s.algo_args = [])),
+    field: `${SCENE}.algo_args`,
+    en: `${SCENE}.algo_args must be an object`,
+    zh: `${SCENE}.algo_args 必须是对象`,
+  },
+  {
+    name: 'callibration as a string',
+    body: firstScene((s) => (s.callibration = 'x')),
+    field: `${SCENE}.callibration`,
+    en: `${SCENE}.callibration must be an object`,
+    zh: `${SCENE}.callibration 必须是对象`,
+  },
   // not one of the values
   {
     name: 'an unknown source_type',
@@ -77,7 +107,13 @@ const CASES: Case[] = [
     en: 'source_type must be one of: pull_video_stream, pull_pic_files, push_pic_files',
     zh: 'source_type 必须是以下取值之一：pull_video_stream, pull_pic_files, push_pic_files',
   },
-  { name: 'an unknown mtask type', body: videoTask({ mtasks: [mtask({ type: 7 })] }), field: 'mtasks[0].type', en: 'mtasks[0].type must be one of: 0, 1, 2', zh: 'mtasks[0].type 必须是以下取值之一：0, 1, 2' },
+  {
+    name: 'an unknown mtask type',
+    body: videoTask({ mtasks: [mtask({ type: 7 })] }),
+    field: 'mtasks[0].type',
+    en: 'mtasks[0].type must be one of: 0, 1, 2',
+    zh: 'mtasks[0].type 必须是以下取值之一：0, 1, 2',
+  },
   {
     name: 'an unknown status filter',
     method: 'GET',
@@ -88,14 +124,32 @@ const CASES: Case[] = [
     zh: /^status 必须是以下取值之一：unconfigured(, [a-z_]+){3,}$/,
   },
   // too long / too short / empty
-  { name: 'a long task_name', body: videoTask({ task_name: 'x'.repeat(256) }), field: 'task_name', en: 'task_name is too long (at most 255 characters)', zh: 'task_name 过长（最多 255 个字符）' },
+  {
+    name: 'a long task_name',
+    body: videoTask({ task_name: 'x'.repeat(256) }),
+    field: 'task_name',
+    en: 'task_name is too long (at most 255 characters)',
+    zh: 'task_name 过长（最多 255 个字符）',
+  },
   { name: 'a blank task_name', body: videoTask({ task_name: '   ' }), field: 'task_name', en: 'task_name must not be empty', zh: 'task_name 不能为空' },
-  { name: 'a long store_conf_unid', body: videoTask({ store_conf_unid: 'x'.repeat(129) }), field: 'store_conf_unid', en: 'store_conf_unid is too long (at most 128 characters)', zh: 'store_conf_unid 过长（最多 128 个字符）' },
+  {
+    name: 'a long store_conf_unid',
+    body: videoTask({ store_conf_unid: 'x'.repeat(129) }),
+    field: 'store_conf_unid',
+    en: 'store_conf_unid is too long (at most 128 characters)',
+    zh: 'store_conf_unid 过长（最多 128 个字符）',
+  },
   // too large / too small
   { name: 'limit=101', method: 'GET', url: '/tasks?limit=101', field: 'limit', en: 'limit is too large (at most 100)', zh: 'limit 过大（最大为 100）' },
   { name: 'limit=0', method: 'GET', url: '/tasks?limit=0', field: 'limit', en: 'limit is too small (at least 1)', zh: 'limit 过小（最小为 1）' },
   { name: 'offset=-1', method: 'GET', url: '/tasks?offset=-1', field: 'offset', en: 'offset is too small (at least 0)', zh: 'offset 过小（最小为 0）' },
-  { name: 'a preset of 100001', body: firstScene((s) => (s.preset = 100001)), field: `${SCENE}.preset`, en: `${SCENE}.preset is too large (at most 100000)`, zh: `${SCENE}.preset 过大（最大为 100000）` },
+  {
+    name: 'a preset of 100001',
+    body: firstScene((s) => (s.preset = 100001)),
+    field: `${SCENE}.preset`,
+    en: `${SCENE}.preset is too large (at most 100000)`,
+    zh: `${SCENE}.preset 过大（最大为 100000）`,
+  },
   {
     name: '65 ROIs',
     body: firstScene((s) => (s.rois = Array.from({ length: 65 }, () => ({ roi: '<r/>' })))),
@@ -125,10 +179,22 @@ const CASES: Case[] = [
     en: 'run_dt must be a date-time YYYY-MM-DD HH:mm:ss.SSS (or ISO-8601 with an offset)',
     zh: 'run_dt 必须是日期时间 YYYY-MM-DD HH:mm:ss.SSS（或带时区偏移的 ISO-8601）',
   },
-  { name: 'a start_time of 25:00:00', body: videoTask({ mtasks: [mtask({ start_time: '25:00:00' })] }), field: 'mtasks[0].start_time', en: 'mtasks[0].start_time must be a time of day HH:mm:ss', zh: 'mtasks[0].start_time 必须是时间 HH:mm:ss' },
+  {
+    name: 'a start_time of 25:00:00',
+    body: videoTask({ mtasks: [mtask({ start_time: '25:00:00' })] }),
+    field: 'mtasks[0].start_time',
+    en: 'mtasks[0].start_time must be a time of day HH:mm:ss',
+    zh: 'mtasks[0].start_time 必须是时间 HH:mm:ss',
+  },
   // unknown fields, including the ones object transformation would drop
   { name: 'an unknown field', body: videoTask({ colour: 'red' }), field: 'colour', en: 'colour is not a known field', zh: 'colour 是未知字段' },
-  { name: 'a top-level constructor', raw: JSON.stringify(videoTask()).replace('{', '{"constructor":"x",'), field: 'constructor', en: 'constructor is not a known field', zh: 'constructor 是未知字段' },
+  {
+    name: 'a top-level constructor',
+    raw: JSON.stringify(videoTask()).replace('{', '{"constructor":"x",'),
+    field: 'constructor',
+    en: 'constructor is not a known field',
+    zh: 'constructor 是未知字段',
+  },
   {
     name: 'constructor in algo_args',
     body: firstScene((s) => (s.algo_args = JSON.parse('{"constructor":1}'))),
@@ -150,7 +216,13 @@ const CASES: Case[] = [
     en: `${SCENE}.algo_args.hasOwnProperty is not a known field`,
     zh: `${SCENE}.algo_args.hasOwnProperty 是未知字段`,
   },
-  { name: 'a valueOf in a channel', body: videoTask({ vchans: [{ vchan_refid: 'ch-1', valueOf: 1 }] }), field: 'vchans[0].valueOf', en: 'vchans[0].valueOf is not a known field', zh: 'vchans[0].valueOf 是未知字段' },
+  {
+    name: 'a valueOf in a channel',
+    body: videoTask({ vchans: [{ vchan_refid: 'ch-1', valueOf: 1 }] }),
+    field: 'vchans[0].valueOf',
+    en: 'vchans[0].valueOf is not a known field',
+    zh: 'vchans[0].valueOf 是未知字段',
+  },
   {
     name: 'a __proto__ key',
     raw: JSON.stringify(videoTask()).replace('"algo_args":{}', '"algo_args":{"__proto__":{"role":"admin"}}'),
@@ -166,12 +238,49 @@ const CASES: Case[] = [
     zh: 'constructor 是未知字段',
   },
   // control characters
-  { name: 'NUL in task_name', body: videoTask({ task_name: 'North\u0000gate' }), field: 'task_name', en: `task_name ${CONTROL_EN}`, zh: `task_name ${CONTROL_ZH}` },
-  { name: 'a line break in a channel name', body: videoTask({ vchans: [{ vchan_refid: 'ch-1', name: 'a\nb' }] }), field: 'vchans[0].name', en: `vchans[0].name ${CONTROL_EN}`, zh: `vchans[0].name ${CONTROL_ZH}` },
-  { name: 'a tab inside a channel id', body: videoTask({ vchans: [{ vchan_refid: 'ch\t1' }] }), field: 'vchans[0].vchan_refid', en: `vchans[0].vchan_refid ${CONTROL_EN}`, zh: `vchans[0].vchan_refid ${CONTROL_ZH}` },
-  { name: 'a C1 control in an mtask name', body: videoTask({ mtasks: [mtask({ name: 'poll\u0085ing' })] }), field: 'mtasks[0].name', en: `mtasks[0].name ${CONTROL_EN}`, zh: `mtasks[0].name ${CONTROL_ZH}` },
-  { name: 'U+2028 in a scene name', body: firstScene((s) => (s.name = 'gate\u2028x')), field: `${SCENE}.name`, en: `${SCENE}.name ${CONTROL_EN}`, zh: `${SCENE}.name ${CONTROL_ZH}` },
-  { name: 'ESC in the keyword filter', method: 'GET', url: '/tasks?keyword=%1B%5B31m', field: 'keyword', en: `keyword ${CONTROL_EN}`, zh: `keyword ${CONTROL_ZH}` },
+  {
+    name: 'NUL in task_name',
+    body: videoTask({ task_name: 'North\u0000gate' }),
+    field: 'task_name',
+    en: `task_name ${CONTROL_EN}`,
+    zh: `task_name ${CONTROL_ZH}`,
+  },
+  {
+    name: 'a line break in a channel name',
+    body: videoTask({ vchans: [{ vchan_refid: 'ch-1', name: 'a\nb' }] }),
+    field: 'vchans[0].name',
+    en: `vchans[0].name ${CONTROL_EN}`,
+    zh: `vchans[0].name ${CONTROL_ZH}`,
+  },
+  {
+    name: 'a tab inside a channel id',
+    body: videoTask({ vchans: [{ vchan_refid: 'ch\t1' }] }),
+    field: 'vchans[0].vchan_refid',
+    en: `vchans[0].vchan_refid ${CONTROL_EN}`,
+    zh: `vchans[0].vchan_refid ${CONTROL_ZH}`,
+  },
+  {
+    name: 'a C1 control in an mtask name',
+    body: videoTask({ mtasks: [mtask({ name: 'poll\u0085ing' })] }),
+    field: 'mtasks[0].name',
+    en: `mtasks[0].name ${CONTROL_EN}`,
+    zh: `mtasks[0].name ${CONTROL_ZH}`,
+  },
+  {
+    name: 'U+2028 in a scene name',
+    body: firstScene((s) => (s.name = 'gate\u2028x')),
+    field: `${SCENE}.name`,
+    en: `${SCENE}.name ${CONTROL_EN}`,
+    zh: `${SCENE}.name ${CONTROL_ZH}`,
+  },
+  {
+    name: 'ESC in the keyword filter',
+    method: 'GET',
+    url: '/tasks?keyword=%1B%5B31m',
+    field: 'keyword',
+    en: `keyword ${CONTROL_EN}`,
+    zh: `keyword ${CONTROL_ZH}`,
+  },
   {
     name: 'DEL in a dictionary label',
     url: '/dicts',
@@ -182,7 +291,13 @@ const CASES: Case[] = [
     zh: `label_zh ${CONTROL_ZH}`,
   },
   // XML with a DOCTYPE
-  { name: 'a DTD in a ROI', body: firstScene((s) => (s.rois = [{ roi: '<r/>' }, { roi: DTD }])), field: `${SCENE}.rois[1].roi`, en: `${SCENE}.rois[1].roi ${DOCTYPE_EN}`, zh: `${SCENE}.rois[1].roi ${DOCTYPE_ZH}` },
+  {
+    name: 'a DTD in a ROI',
+    body: firstScene((s) => (s.rois = [{ roi: '<r/>' }, { roi: DTD }])),
+    field: `${SCENE}.rois[1].roi`,
+    en: `${SCENE}.rois[1].roi ${DOCTYPE_EN}`,
+    zh: `${SCENE}.rois[1].roi ${DOCTYPE_ZH}`,
+  },
   {
     name: 'a DTD in the calibration',
     body: firstScene((s) => (s.callibration = { calibration: DTD })),
@@ -190,7 +305,13 @@ const CASES: Case[] = [
     en: `${SCENE}.callibration.calibration ${DOCTYPE_EN}`,
     zh: `${SCENE}.callibration.calibration ${DOCTYPE_ZH}`,
   },
-  { name: 'a DOCTYPE in config', body: firstScene((s) => (s.config = { xml: '<!DOCTYPE r><r/>' })), field: `${SCENE}.config.xml`, en: `${SCENE}.config.xml ${DOCTYPE_EN}`, zh: `${SCENE}.config.xml ${DOCTYPE_ZH}` },
+  {
+    name: 'a DOCTYPE in config',
+    body: firstScene((s) => (s.config = { xml: '<!DOCTYPE r><r/>' })),
+    field: `${SCENE}.config.xml`,
+    en: `${SCENE}.config.xml ${DOCTYPE_EN}`,
+    zh: `${SCENE}.config.xml ${DOCTYPE_ZH}`,
+  },
   {
     name: 'an external DTD in basicConfig',
     body: firstScene((s) => (s.basicConfig = { xml: '<!DOCTYPE r SYSTEM "http://dtd.example.test/r.dtd"><r/>' })),
@@ -199,8 +320,20 @@ const CASES: Case[] = [
     zh: `${SCENE}.basicConfig.xml ${DOCTYPE_ZH}`,
   },
   // nested structures in what is stored as JSON
-  { name: '20 levels of link_scenes', body: firstScene((s) => (s.link_scenes = nestedArray(20))), field: `${SCENE}.link_scenes`, en: `${SCENE}.link_scenes ${LINKS_EN}`, zh: `${SCENE}.link_scenes ${LINKS_ZH}` },
-  { name: 'an object in link_scenes', body: firstScene((s) => (s.link_scenes = ['s-1', { a: 1 }])), field: `${SCENE}.link_scenes`, en: `${SCENE}.link_scenes ${LINKS_EN}`, zh: `${SCENE}.link_scenes ${LINKS_ZH}` },
+  {
+    name: '20 levels of link_scenes',
+    body: firstScene((s) => (s.link_scenes = nestedArray(20))),
+    field: `${SCENE}.link_scenes`,
+    en: `${SCENE}.link_scenes ${LINKS_EN}`,
+    zh: `${SCENE}.link_scenes ${LINKS_ZH}`,
+  },
+  {
+    name: 'an object in link_scenes',
+    body: firstScene((s) => (s.link_scenes = ['s-1', { a: 1 }])),
+    field: `${SCENE}.link_scenes`,
+    en: `${SCENE}.link_scenes ${LINKS_EN}`,
+    zh: `${SCENE}.link_scenes ${LINKS_ZH}`,
+  },
   {
     name: 'an object as an algorithm argument',
     body: firstScene((s) => (s.algo_args = { direction: { in: true } })),
@@ -209,8 +342,24 @@ const CASES: Case[] = [
     zh: `${SCENE}.algo_args.direction 必须是 string`,
   },
   // other endpoints
-  { name: 'an empty report batch', url: '/internal/subtask-reports', token: INTERNAL_TOKEN, body: { reports: [] }, field: 'reports', en: 'reports has too few items (at least 1)', zh: 'reports 元素过少（至少 1 个）' },
-  { name: 'a dictionary code with letters', url: '/dicts', token: 'admin', body: { dict_type: 'algo_type', code: '9a', label_zh: '烟火', label_en: 'Smoke' }, field: 'code', en: 'code must be 1 to 9 digits', zh: 'code 必须是 1 到 9 位数字' },
+  {
+    name: 'an empty report batch',
+    url: '/internal/subtask-reports',
+    token: INTERNAL_TOKEN,
+    body: { reports: [] },
+    field: 'reports',
+    en: 'reports has too few items (at least 1)',
+    zh: 'reports 元素过少（至少 1 个）',
+  },
+  {
+    name: 'a dictionary code with letters',
+    url: '/dicts',
+    token: 'admin',
+    body: { dict_type: 'algo_type', code: '9a', label_zh: '烟火', label_en: 'Smoke' },
+    field: 'code',
+    en: 'code must be 1 to 9 digits',
+    zh: 'code 必须是 1 到 9 位数字',
+  },
 ];
 
 function expectFieldError(res: TestResponse, field: string, message: string | RegExp): void {
@@ -313,7 +462,14 @@ describe('authentication', () => {
   });
 
   const cases: [string, () => Promise<string | null>, string, string, string, string][] = [
-    ['no token', async () => null, 'TOKEN_MISSING', 'Send a token in the Authorization header', '请在 Authorization 请求头中携带令牌', 'Bearer realm="task-manager"'],
+    [
+      'no token',
+      async () => null,
+      'TOKEN_MISSING',
+      'Send a token in the Authorization header',
+      '请在 Authorization 请求头中携带令牌',
+      'Bearer realm="task-manager"',
+    ],
     [
       'an unknown token',
       async () => 'not-a-known-token-at-all',
@@ -358,7 +514,10 @@ describe('authentication', () => {
 
   it.each(cases)('answers 401 for %s, saying why, in both languages', async (_name, token, error, en, zh, challenge) => {
     const value = await token();
-    for (const [lang, enote] of [['en', en], ['zh-CN', zh]]) {
+    for (const [lang, enote] of [
+      ['en', en],
+      ['zh-CN', zh],
+    ]) {
       const res = await t.request('GET', '/tasks', { token: value, lang });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ ecode: 401, enote, error, request_id: expect.any(String) });
@@ -383,7 +542,9 @@ describe('authentication', () => {
       const res = await send(token);
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('TOKEN_INVALID');
-      expect(res.headers['www-authenticate']).toBe('Bearer realm="task-manager", error="invalid_token", error_description="The token is not the internal token"');
+      expect(res.headers['www-authenticate']).toBe(
+        'Bearer realm="task-manager", error="invalid_token", error_description="The token is not the internal token"',
+      );
     }
   });
 

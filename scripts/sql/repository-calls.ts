@@ -211,17 +211,15 @@ const journal: RepositorySpec<JournalRepository> = {
     append: (r, ctx, em) =>
       r.append(
         em,
-        ctx.subtasks
-          .slice(0, 2)
-          .map((s) => ({
-            kind: 'subtask.state' as const,
-            task_id: ctx.task.id,
-            subtask_id: s.id,
-            from: 'running',
-            to: 'lost',
-            generation: 1,
-            actor: { type: 'system' as const },
-          })),
+        ctx.subtasks.slice(0, 2).map((s) => ({
+          kind: 'subtask.state' as const,
+          task_id: ctx.task.id,
+          subtask_id: s.id,
+          from: 'running',
+          to: 'lost',
+          generation: 1,
+          actor: { type: 'system' as const },
+        })),
         ctx.at,
       ),
     sequence: async (r, ctx, em) => {

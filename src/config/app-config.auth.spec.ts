@@ -22,7 +22,11 @@ describe('authentication settings', () => {
 
   it.each([
     ['an entry without a role', 'a-very-secret-token-value', 'AUTH_TOKENS entry 1: must be token:role with role one of viewer, operator, admin'],
-    ['an unknown role', 'ok-token-number-one-long:admin,a-very-secret-token-value:root', 'AUTH_TOKENS entry 2: must be token:role with role one of viewer, operator, admin'],
+    [
+      'an unknown role',
+      'ok-token-number-one-long:admin,a-very-secret-token-value:root',
+      'AUTH_TOKENS entry 2: must be token:role with role one of viewer, operator, admin',
+    ],
     ['a short token', 'short-secret:viewer', `AUTH_TOKENS entry 1 (viewer): the token must be at least ${MIN_TOKEN_LENGTH} characters`],
   ])('refuses %s in AUTH_TOKENS without printing the token', (_name, spec, problem) => {
     const problems = problemsOf({ AUTH_TOKENS: spec });

@@ -1,18 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIP } from 'node:net';
 import { listenUrl } from '../common/http/public-url';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-  validateSync,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,8 +9,7 @@ export type Role = (typeof ROLES)[number];
 export const SUPPORTED_LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof SUPPORTED_LANGUAGES)[number];
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
   const v = value.trim().toLowerCase();
@@ -67,7 +55,10 @@ export class EnvironmentVariables {
    * production falls back to the development tokens (DEV_TOKENS).
    */
   @IsString() AUTH_TOKENS = '';
-  @IsOptional() @ValidateIf((_, v) => v !== '') @IsString() @Matches(/^.{32,}$/, {
+  @IsOptional()
+  @ValidateIf((_, v) => v !== '')
+  @IsString()
+  @Matches(/^.{32,}$/, {
     message: 'AUTH_JWT_SECRET must be at least 32 characters',
   })
   AUTH_JWT_SECRET = '';
@@ -279,14 +270,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = plainToInstance(EnvironmentVariables, raw);
   const errors = validateSync(vars, { whitelist: true });
   if (errors.length) {
-    throw new ConfigError(
-      errors.map((e) => `${describeValue(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`),
-    );
+    throw new ConfigError(errors.map((e) => `${describeValue(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`));
   }
   if (!isKnownTimeZone(vars.TIME_ZONE)) {
     throw new ConfigError([`TIME_ZONE=${JSON.stringify(vars.TIME_ZONE)}: not an IANA time zone`]);
   }
-  for (const [name, value] of [['OPS_BASE_URL', vars.OPS_BASE_URL], ['PUBLIC_BASE_URL', vars.PUBLIC_BASE_URL]] as const) {
+  for (const [name, value] of [
+    ['OPS_BASE_URL', vars.OPS_BASE_URL],
+    ['PUBLIC_BASE_URL', vars.PUBLIC_BASE_URL],
+  ] as const) {
     if (value && !isHttpUrl(value)) throw new ConfigError([`${name}=${JSON.stringify(value)}: must be an http(s) URL`]);
   }
   if (vars.NODE_ENV === 'production' && !vars.AUTH_TOKENS && !vars.AUTH_JWT_SECRET) {
@@ -390,12 +382,18 @@ function isHttpUrl(value: string): boolean {
 // --- HTTP edge ---
 function loadEdgeConfig(vars: EnvironmentVariables): EdgeConfig {
   const problems: string[] = [];
-  const corsOrigins = vars.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const corsOrigins = vars.CORS_ORIGINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const origin of corsOrigins) {
-    if (!isOrigin(origin)) problems.push(`CORS_ORIGINS entry ${JSON.stringify(origin)}: must be an origin such as https://admin.example.com (scheme, host, optional port; no path, no wildcard)`);
+    if (!isOrigin(origin))
+      problems.push(
+        `CORS_ORIGINS entry ${JSON.stringify(origin)}: must be an origin such as https://admin.example.com (scheme, host, optional port; no path, no wildcard)`,
+      );
   }
   const trustProxy = parseTrustProxy(vars.TRUST_PROXY);
-  if (trustProxy === null) problems.push(`TRUST_PROXY=${JSON.stringify(vars.TRUST_PROXY)}: must be true, false, a hop count, or comma-separated proxy addresses/CIDRs`);
+  if (trustProxy === null)
+    problems.push(`TRUST_PROXY=${JSON.stringify(vars.TRUST_PROXY)}: must be true, false, a hop count, or comma-separated proxy addresses/CIDRs`);
   if (vars.HTTP_HEADERS_TIMEOUT_MS > vars.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push(`HTTP_HEADERS_TIMEOUT_MS=${vars.HTTP_HEADERS_TIMEOUT_MS}: must not exceed HTTP_REQUEST_TIMEOUT_MS (${vars.HTTP_REQUEST_TIMEOUT_MS})`);
   }

@@ -37,7 +37,14 @@ describe('isDatabaseUnavailable', () => {
     ['a coded error quoting user data that looks like an outage', withCode("Duplicate entry 'database is locked' for key 'name'", { code: 'ER_DUP_ENTRY' })],
     ['a SQLite constraint', withCode('UNIQUE constraint failed: tb_task.id', { code: 'SQLITE_CONSTRAINT_UNIQUE' })],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
-    ['a self-referencing cause', (() => { const e = new Error('loop') as Error & { cause?: unknown }; e.cause = e; return e; })()],
+    [
+      'a self-referencing cause',
+      (() => {
+        const e = new Error('loop') as Error & { cause?: unknown };
+        e.cause = e;
+        return e;
+      })(),
+    ],
     ['null', null],
     ['a string', 'ECONNRESET'],
   ];

@@ -9,4 +9,16 @@ import { TaskCounterEntity } from '../task/task-counter.entity';
 import { TaskDayCountEntity } from '../task/task-day-count.entity';
 import { TaskEntity } from '../task/task.entity';
 
-export const ENTITIES = [TaskEntity, MtaskEntity, SceneEntity, SubtaskEntity, DictItemEntity, TaskCounterEntity, TaskDayCountEntity, TaskStatusMarkEntity, JournalEventEntity, JournalSequenceEntity, IdempotencyKeyEntity];
+export const ENTITIES = [
+  TaskEntity,
+  MtaskEntity,
+  SceneEntity,
+  SubtaskEntity,
+  DictItemEntity,
+  TaskCounterEntity,
+  TaskDayCountEntity,
+  TaskStatusMarkEntity,
+  JournalEventEntity,
+  JournalSequenceEntity,
+  IdempotencyKeyEntity,
+];

@@ -88,10 +88,9 @@ async function withMysqlLock<T>(dataSource: DataSource, timeoutMs: number, work:
 
 /** Tables created without an explicit charset take the database's default: make it utf8mb4 whatever the server's is. */
 async function ensureUtf8mb4Default(queryRunner: QueryRunner, database: string): Promise<void> {
-  const [current] = (await queryRunner.query(
-    'SELECT DEFAULT_CHARACTER_SET_NAME AS charset FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
-    [database],
-  )) as { charset: string }[];
+  const [current] = (await queryRunner.query('SELECT DEFAULT_CHARACTER_SET_NAME AS charset FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+    database,
+  ])) as { charset: string }[];
   if (!current || current.charset === 'utf8mb4') return;
   try {
     await queryRunner.query(`ALTER DATABASE \`${database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);

@@ -24,7 +24,10 @@ describe('TransactionRunner', () => {
     await expect(new TransactionRunner(dataSource).run(async () => 'done')).resolves.toBe('done');
     expect(runs()).toBe(3);
 
-    const stuck = fakeDataSource('mysql', [1, 2, 3, 4].map(() => driverError('ER_LOCK_WAIT_TIMEOUT')));
+    const stuck = fakeDataSource(
+      'mysql',
+      [1, 2, 3, 4].map(() => driverError('ER_LOCK_WAIT_TIMEOUT')),
+    );
     await expect(new TransactionRunner(stuck.dataSource).run(async () => 'done')).rejects.toThrow('ER_LOCK_WAIT_TIMEOUT');
     expect(stuck.runs()).toBe(3);
   });

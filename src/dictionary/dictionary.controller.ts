@@ -8,13 +8,7 @@ import { ok } from '../common/http/envelope';
 import { RequestLanguage } from '../common/http/request-language';
 import type { Language } from '../config/app-config';
 import { DictionaryService } from './dictionary.service';
-import {
-  CreateDictItemDto,
-  DictItemResponseDto,
-  DictListResponseDto,
-  ListDictQueryDto,
-  UpdateDictItemDto,
-} from './dto/dictionary.dto';
+import { CreateDictItemDto, DictItemResponseDto, DictListResponseDto, ListDictQueryDto, UpdateDictItemDto } from './dto/dictionary.dto';
 
 @ApiTags('dictionary')
 @Controller('dicts')
@@ -47,11 +41,7 @@ export class DictionaryController {
   @ApiBody({ type: UpdateDictItemDto, examples: { relabel: { summary: 'New labels', value: UPDATE_DICT_ITEM_EXAMPLE } } })
   @ApiOkResponse({ type: DictItemResponseDto })
   @ApiErrors(BODY_ERRORS, 'DICT_ITEM_NOT_FOUND')
-  async update(
-    @Param('id') id: string,
-    @Body() dto: UpdateDictItemDto,
-    @RequestLanguage() lang: Language,
-  ): Promise<DictItemResponseDto> {
+  async update(@Param('id') id: string, @Body() dto: UpdateDictItemDto, @RequestLanguage() lang: Language): Promise<DictItemResponseDto> {
     return ok({ item: await this.dictionary.update(id, dto, lang) });
   }
 

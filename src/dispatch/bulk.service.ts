@@ -50,7 +50,12 @@ export class BulkService {
   async completeAll(taskId: string, actor: Actor, lang: Language): Promise<BulkItem<'subtask_id'>[]> {
     await this.tasks.assertExists(taskId);
     const ids = (await this.subtasks.findByTask(taskId)).map((s) => s.id);
-    return runEach('subtask_id', ids, async (id) => ({ state: (await this.configs.complete(id, actor)).state }), (error) => this.describe(error, lang));
+    return runEach(
+      'subtask_id',
+      ids,
+      async (id) => ({ state: (await this.configs.complete(id, actor)).state }),
+      (error) => this.describe(error, lang),
+    );
   }
 
   private describe(error: unknown, lang: Language): { ecode: number; enote: string; error: string; [field: string]: unknown } {

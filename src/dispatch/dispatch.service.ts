@@ -122,7 +122,14 @@ export class DispatchService {
    * wish (`task.desired`, for one subtask when `subtaskId` is set) and every state it moves are
    * journalled in the same transaction. A repeat that changes nothing writes nothing.
    */
-  private async apply(em: EntityManager, task: TaskEntity, subtasks: readonly SubtaskRow[], plan: Planner, actor: Actor, subtaskId: string | null): Promise<number> {
+  private async apply(
+    em: EntityManager,
+    task: TaskEntity,
+    subtasks: readonly SubtaskRow[],
+    plan: Planner,
+    actor: Actor,
+    subtaskId: string | null,
+  ): Promise<number> {
     const now = this.clock.now();
     const groups = new Map<string, { patch: ControlPatch; ids: string[] }>();
     const events: (NewEvent | null)[] = [];

@@ -76,7 +76,11 @@ export class OpsClient {
     private readonly metrics: MetricsService,
   ) {
     this.baseUrl = config.dispatch.opsBaseUrl;
-    this.perTry = wrap(bulkhead(config.dispatch.concurrency, Number.MAX_SAFE_INTEGER), this.breaker, timeout(config.dispatch.timeoutMs, TimeoutStrategy.Aggressive));
+    this.perTry = wrap(
+      bulkhead(config.dispatch.concurrency, Number.MAX_SAFE_INTEGER),
+      this.breaker,
+      timeout(config.dispatch.timeoutMs, TimeoutStrategy.Aggressive),
+    );
     this.breaker.onBreak(() => {
       this.openedAt = this.clock.now().getTime();
       this.logger.warn({ ops_base_url: this.baseUrl, cause: this.lastFailure }, `ops service circuit opened after ${BREAKER_THRESHOLD} consecutive failures`);
@@ -89,10 +93,19 @@ export class OpsClient {
   }
 
   /** One try. Throws OpsUnavailableError (worth another attempt later) or OpsCircuitOpenError (no attempt made). */
-  async call(operation: OpsOperation, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<OpsAnswer> {
+  async call(
+    operation: OpsOperation,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<OpsAnswer> {
     if (!this.baseUrl) throw new OpsUnavailableError('OPS_BASE_URL is not configured');
     try {
-      const answer = await this.perTry.execute(({ signal: trySignal }) => this.send(method, path, body, headers, signal ? AbortSignal.any([trySignal, signal]) : trySignal));
+      const answer = await this.perTry.execute(({ signal: trySignal }) =>
+        this.send(method, path, body, headers, signal ? AbortSignal.any([trySignal, signal]) : trySignal),
+      );
       this.metrics.dispatchAttempts.inc({ operation, outcome: answer.status < 400 ? 'ok' : 'answered_4xx' });
       return answer;
     } catch (error) {

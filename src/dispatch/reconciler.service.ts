@@ -113,7 +113,9 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     this.abort.abort();
     const held = new Map(this.claims);
     this.claims.clear();
-    await this.repository.releaseAll(held).catch((error: unknown) => this.logger.warn({ err: error }, 'claims not handed back at shutdown; they lapse after LEASE_MS'));
+    await this.repository
+      .releaseAll(held)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'claims not handed back at shutdown; they lapse after LEASE_MS'));
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -149,9 +151,12 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     if (this.stopped) return;
     const interval = this.config.dispatch.reconcileIntervalMs;
     const untilDue = this.nextDue === null ? interval : this.nextDue.getTime() - this.clock.now().getTime();
-    this.timer = setTimeout(() => {
-      void this.tick().finally(() => this.scheduleNext());
-    }, Math.max(0, Math.min(interval, untilDue)));
+    this.timer = setTimeout(
+      () => {
+        void this.tick().finally(() => this.scheduleNext());
+      },
+      Math.max(0, Math.min(interval, untilDue)),
+    );
   }
 
   private async renewLeases(): Promise<void> {
@@ -184,8 +189,15 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     const lost = await this.tx.run(async (em) => {
       const reason = `no report for more than ${Math.round(timeout / 1000)} s`;
       const rows = await this.repository.markLost(em, new Date(now.getTime() - timeout), now, reason);
-      await this.status.mark(em, rows.map((r) => r.task_id));
-      await this.journal.append(em, rows.map((r) => stateChange(r, 'running', 'lost', SYSTEM_ACTOR, reason)), now);
+      await this.status.mark(
+        em,
+        rows.map((r) => r.task_id),
+      );
+      await this.journal.append(
+        em,
+        rows.map((r) => stateChange(r, 'running', 'lost', SYSTEM_ACTOR, reason)),
+        now,
+      );
       return rows;
     });
     if (lost.length === 0) return;
@@ -255,13 +267,20 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       if (ok && changesState) {
         await this.status.mark(em, [subtask.task_id]);
         const generation = outcome.patch.generation ?? subtask.generation;
-        await this.journal.append(em, [stateChange({ ...subtask, generation }, subtask.state, outcome.patch.state!, SYSTEM_ACTOR, outcome.patch.status_reason ?? null)], now);
+        await this.journal.append(
+          em,
+          [stateChange({ ...subtask, generation }, subtask.state, outcome.patch.state!, SYSTEM_ACTOR, outcome.patch.status_reason ?? null)],
+          now,
+        );
       }
       return ok;
     });
     if (written && changesState) this.status.nudge();
     if (written && outcome.warn) {
-      this.logger.warn({ subtask_id: subtask.id, task_id: subtask.task_id, generation: outcome.patch.generation ?? subtask.generation, attempts: outcome.patch.attempts }, outcome.warn);
+      this.logger.warn(
+        { subtask_id: subtask.id, task_id: subtask.task_id, generation: outcome.patch.generation ?? subtask.generation, attempts: outcome.patch.attempts },
+        outcome.warn,
+      );
     }
     return written;
   }
@@ -290,7 +309,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       const answer = await this.ops.call('start', 'POST', '/subtasks', body(current), { 'Idempotency-Key': `${id}:${generation}` }, this.abort.signal);
       const verdict = classifyOpsAnswer(answer.status, answer.body, generation);
       const now = this.clock.now();
-      await this.write(current, token, verdict.kind === 'ok' ? dispatchAccepted(now, this.closeOf(task, now)) : retryOrRefuse(current, verdict, 'dispatch', now, this.backoff));
+      await this.write(
+        current,
+        token,
+        verdict.kind === 'ok' ? dispatchAccepted(now, this.closeOf(task, now)) : retryOrRefuse(current, verdict, 'dispatch', now, this.backoff),
+      );
     } catch (error) {
       await this.unavailable(current, token, 'dispatch', error);
     }
@@ -334,7 +357,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       const verdict = answer.status === 404 ? { kind: 'ok' as const } : classifyOpsAnswer(answer.status, answer.body, generation);
       const after = this.clock.now();
       const next = runWindow(schedule, after);
-      await this.write(current, token, verdict.kind === 'ok' ? windowClosed(current, next.at, scheduledReason(schedule, next.at)) : stopRefused(current, verdict.reason, after, this.backoff));
+      await this.write(
+        current,
+        token,
+        verdict.kind === 'ok' ? windowClosed(current, next.at, scheduledReason(schedule, next.at)) : stopRefused(current, verdict.reason, after, this.backoff),
+      );
     } catch (error) {
       await this.unavailable(current, token, 'window closed, stop not confirmed', error);
     }
@@ -363,7 +390,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
         const progress = typeof body.progress === 'number' ? Math.round(body.progress) : null;
         await this.write(subtask, token, lostObserved(subtask, observed, reason, progress, now, this.closeOf(task, now)));
       } else {
-        await this.write(subtask, token, retryLater(subtask, 'lost: no report, and the ops service could not say', `HTTP ${answer.status} with no usable state`, now, this.backoff));
+        await this.write(
+          subtask,
+          token,
+          retryLater(subtask, 'lost: no report, and the ops service could not say', `HTTP ${answer.status} with no usable state`, now, this.backoff),
+        );
       }
     } catch (error) {
       await this.unavailable(subtask, token, 'lost: no report, and the ops service could not say', error);

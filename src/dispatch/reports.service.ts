@@ -41,7 +41,11 @@ export class ReportsService {
       const judged = judgeBatch(parsed, rows, now);
       await this.repository.writeReports(em, judged.writes, now);
       // One event per subtask whose state the batch changed; heartbeats write none. One multi-row insert.
-      await this.journal.append(em, judged.stateChanges.map((c) => stateChange(c.row, c.from, c.to, OPS_ACTOR, c.reason)), now);
+      await this.journal.append(
+        em,
+        judged.stateChanges.map((c) => stateChange(c.row, c.from, c.to, OPS_ACTOR, c.reason)),
+        now,
+      );
       // Durable with the change itself: a crash before the refresh below leaves the mark to sweep.
       await this.status.mark(em, judged.tasks);
       return { results: judged.results, stateChanged: judged.tasks };

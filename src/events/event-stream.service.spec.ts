@@ -38,7 +38,12 @@ function fakeJournal(rows: JournalEventEntity[]) {
 
 /** A raw connection that takes everything. */
 function fakeReply() {
-  const raw = Object.assign(new EventEmitter(), { chunks: [] as string[], writeHead: () => undefined, write: (c: string) => (raw.chunks.push(c), true), end: () => undefined });
+  const raw = Object.assign(new EventEmitter(), {
+    chunks: [] as string[],
+    writeHead: () => undefined,
+    write: (c: string) => (raw.chunks.push(c), true),
+    end: () => undefined,
+  });
   const reply = { raw, getHeaders: () => ({}), hijack: () => undefined } as unknown as FastifyReply;
   return { reply, raw };
 }
@@ -58,7 +63,12 @@ describe('EventStreamService', () => {
     calls.length = 0;
     await service.tail();
     expect(calls).toHaveLength(1);
-    for (const { raw } of clients) expect(raw.chunks.filter((c) => c.startsWith('id: ')).map((c) => c.slice(4, 24))).toEqual(['00000000000000000001', '00000000000000000002', '00000000000000000003']);
+    for (const { raw } of clients)
+      expect(raw.chunks.filter((c) => c.startsWith('id: ')).map((c) => c.slice(4, 24))).toEqual([
+        '00000000000000000001',
+        '00000000000000000002',
+        '00000000000000000003',
+      ]);
     // Nothing new: still one query per tick.
     await service.tail();
     expect(calls).toHaveLength(2);

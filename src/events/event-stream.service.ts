@@ -79,15 +79,21 @@ export class EventStreamService implements OnModuleInit, OnModuleDestroy {
     res.write(`retry: 3000\n: connected\n\n`);
 
     const start = this.position;
-    const subscription = new StreamSubscription(filter, after ?? start, { write: (chunk) => res.write(chunk), end: () => res.end() }, this.config.events.streamBuffer, {
-      delivered: (n) => this.metrics.eventsDelivered.inc(n),
-      ended: (reason) => {
-        this.subscriptions.delete(subscription);
-        this.metrics.eventStreamSubscribers.dec();
-        clearInterval(keepAlive);
-        if (reason === 'overflow') this.metrics.eventSubscribersDropped.inc();
+    const subscription = new StreamSubscription(
+      filter,
+      after ?? start,
+      { write: (chunk) => res.write(chunk), end: () => res.end() },
+      this.config.events.streamBuffer,
+      {
+        delivered: (n) => this.metrics.eventsDelivered.inc(n),
+        ended: (reason) => {
+          this.subscriptions.delete(subscription);
+          this.metrics.eventStreamSubscribers.dec();
+          clearInterval(keepAlive);
+          if (reason === 'overflow') this.metrics.eventSubscribersDropped.inc();
+        },
       },
-    });
+    );
     // Joined synchronously with reading `start`: every event after it reaches the subscription live.
     this.subscriptions.add(subscription);
     this.metrics.eventStreamSubscribers.inc();

@@ -50,12 +50,17 @@ export class EventsController {
   @Get('events/stream')
   @AcceptsQueryToken()
   @ApiOperation({
-    summary: 'Live events as server-sent events: id = event_id, event = kind, data = the event; replays after Last-Event-ID (or after) first; a comment line at least every 15 s',
+    summary:
+      'Live events as server-sent events: id = event_id, event = kind, data = the event; replays after Last-Event-ID (or after) first; a comment line at least every 15 s',
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event_id (EventSource sends it on reconnect)' })
   @ApiOkResponse({ description: 'text/event-stream', schema: { type: 'string' } })
-  async streamEvents(@Query() query: EventStreamQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async streamEvents(
+    @Query() query: EventStreamQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const cursor = lastEventId?.trim() || query.after;
     const after = cursor === undefined ? null : await this.history.resumeAfter(cursor);
     await this.stream.serve(reply, { taskId: query.task_id, kinds: query.kind }, after);

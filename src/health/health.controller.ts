@@ -12,7 +12,8 @@ const OPS_PROBE_TIMEOUT_MS = 2000;
 
 export class HealthResponseDto extends EnvelopeDto {
   @ApiProperty({ type: String, enum: ['ok', 'error'], example: 'ok' }) status: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'object', additionalProperties: true }, example: { database: { status: 'up' } } }) checks: HealthIndicatorResult;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'object', additionalProperties: true }, example: { database: { status: 'up' } } })
+  checks: HealthIndicatorResult;
 }
 
 @ApiTags('operations')

@@ -49,7 +49,13 @@ export class JournalRepository {
         actor_role: e.actor.type === 'user' ? e.actor.role : null,
       }));
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await em.createQueryBuilder().insert().into(JournalEventEntity).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(JournalEventEntity)
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .updateEntity(false)
+        .execute();
     }
     // Counted when appended; a transaction rolled back afterwards still counts (a rare overcount).
     for (const row of rows) this.metrics.eventsWritten.inc({ kind: row.kind });
@@ -68,10 +74,14 @@ export class JournalRepository {
   async sequence(em: EntityManager, limit: number): Promise<{ first: number; count: number }> {
     const mysql = em.connection.options.type !== 'better-sqlite3';
     const q = (name: string) => em.connection.driver.escape(name);
-    const locked: { next_seq: string | number }[] = await em.query(`SELECT ${q('next_seq')} FROM ${q('tb_event_sequence')} WHERE ${q('id')} = 1${mysql ? ' FOR UPDATE' : ''}`);
+    const locked: { next_seq: string | number }[] = await em.query(
+      `SELECT ${q('next_seq')} FROM ${q('tb_event_sequence')} WHERE ${q('id')} = 1${mysql ? ' FOR UPDATE' : ''}`,
+    );
     if (locked.length === 0) throw new Error('tb_event_sequence has no row 1');
     const first = Number(locked[0].next_seq);
-    const rows: { id: string }[] = await em.query(`SELECT ${q('id')} FROM ${q('tb_event')} WHERE ${q('seq')} IS NULL ORDER BY ${q('id')} LIMIT ${Math.floor(limit)}`);
+    const rows: { id: string }[] = await em.query(
+      `SELECT ${q('id')} FROM ${q('tb_event')} WHERE ${q('seq')} IS NULL ORDER BY ${q('id')} LIMIT ${Math.floor(limit)}`,
+    );
     if (rows.length === 0) return { first, count: 0 };
     const params = rows.flatMap((row, i) => [row.id, first + i]);
     if (mysql) {
@@ -111,7 +121,11 @@ export class JournalRepository {
    * a cursor below it minus one has lost events to pruning (seqs are given without gaps).
    */
   async oldestRetainedSeq(): Promise<number> {
-    const row = await this.dataSource.getRepository(JournalEventEntity).createQueryBuilder('e').select('MIN(e.seq)', 'oldest').getRawOne<{ oldest: string | number | null }>();
+    const row = await this.dataSource
+      .getRepository(JournalEventEntity)
+      .createQueryBuilder('e')
+      .select('MIN(e.seq)', 'oldest')
+      .getRawOne<{ oldest: string | number | null }>();
     if (row?.oldest != null) return Number(row.oldest);
     return (await this.lastSeq()) + 1;
   }
@@ -136,7 +150,11 @@ export class JournalRepository {
    * The numbered `kinds` events of a task before `before` (and at or after `since`), oldest first;
    * with `subtaskId`, only its own and the task-wide ones (subtask_id NULL).
    */
-  async findForAvailability(taskId: string, kinds: readonly string[], options: { subtaskId?: string; since?: Date; before: Date }): Promise<JournalEventEntity[]> {
+  async findForAvailability(
+    taskId: string,
+    kinds: readonly string[],
+    options: { subtaskId?: string; since?: Date; before: Date },
+  ): Promise<JournalEventEntity[]> {
     const qb = this.dataSource
       .getRepository(JournalEventEntity)
       .createQueryBuilder('e')

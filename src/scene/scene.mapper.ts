@@ -73,11 +73,7 @@ function mtaskProgress(scenes: readonly SceneRow[], index: RunnerIndex): number 
 }
 
 /** mtask rows + their scene rows (any order) → the original's nested shape, in position order. */
-export function toMtaskResponses(
-  mtasks: readonly MtaskRow[],
-  scenes: readonly SceneRow[],
-  subtasks: readonly SubtaskRunInfo[],
-): MtaskResponseDto[] {
+export function toMtaskResponses(mtasks: readonly MtaskRow[], scenes: readonly SceneRow[], subtasks: readonly SubtaskRunInfo[]): MtaskResponseDto[] {
   const scenesByMtask = new Map<string, SceneRow[]>();
   for (const scene of scenes) {
     const list = scenesByMtask.get(scene.mtask_id);

@@ -25,10 +25,22 @@ export class SceneRepository {
   /** Multi-row inserts inside the caller's transaction; no read-back of generated values. */
   async insertAll(em: EntityManager, mtasks: readonly MtaskRow[], scenes: readonly SceneRow[]): Promise<void> {
     for (let i = 0; i < mtasks.length; i += INSERT_CHUNK) {
-      await em.createQueryBuilder().insert().into(MtaskEntity).values(mtasks.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(MtaskEntity)
+        .values(mtasks.slice(i, i + INSERT_CHUNK))
+        .updateEntity(false)
+        .execute();
     }
     for (let i = 0; i < scenes.length; i += INSERT_CHUNK) {
-      await em.createQueryBuilder().insert().into(SceneEntity).values(scenes.slice(i, i + INSERT_CHUNK) as QueryDeepPartialEntity<SceneEntity>[]).updateEntity(false).execute();
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(SceneEntity)
+        .values(scenes.slice(i, i + INSERT_CHUNK) as QueryDeepPartialEntity<SceneEntity>[])
+        .updateEntity(false)
+        .execute();
     }
   }
 
@@ -43,12 +55,7 @@ export class SceneRepository {
    * Writes one channel's new configuration (planned by the subtask module) in the caller's
    * transaction: its scenes out, new mtasks and scenes in, shared mtasks updated, emptied ones out.
    */
-  async replaceForChannel(
-    em: EntityManager,
-    taskId: string,
-    channel: string,
-    plan: ChannelConfigWrites,
-  ): Promise<void> {
+  async replaceForChannel(em: EntityManager, taskId: string, channel: string, plan: ChannelConfigWrites): Promise<void> {
     await em.delete(SceneEntity, { task_id: taskId, vchan_refid: channel });
     await this.insertAll(em, plan.mtaskInserts, plan.sceneInserts);
     for (const { id, fields } of plan.mtaskUpdates) await em.update(MtaskEntity, { id, task_id: taskId }, fields);
@@ -59,7 +66,11 @@ export class SceneRepository {
    * The configuration rows one subtask needs: for a channel, that channel's scenes (on the
    * (task_id, vchan_refid) index) and the task's few mtasks; without a channel, the whole task's.
    */
-  async loadForSubtask(taskId: string, channel: string | null, em: EntityManager = this.dataSource.manager): Promise<{ mtasks: MtaskRow[]; scenes: SceneRow[] }> {
+  async loadForSubtask(
+    taskId: string,
+    channel: string | null,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<{ mtasks: MtaskRow[]; scenes: SceneRow[] }> {
     if (!channel) return this.loadForTasks([taskId], em);
     const [mtasks, scenes] = await Promise.all([
       em.find(MtaskEntity, { where: { task_id: taskId } }),

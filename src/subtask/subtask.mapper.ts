@@ -35,6 +35,12 @@ export function toSubtaskDto(row: SubtaskRow, zone: string, now: Date): SubtaskD
 }
 
 /** GET /subtasks/{id}: the subtask's fields, its task's algorithm type and its configuration view. */
-export function toSubtaskDetailDto(row: SubtaskRow, algoType: string, mtasks: MtaskResponseDto[], zone: string, now: Date): Omit<SubtaskDetailResponseDto, 'ecode' | 'enote'> {
+export function toSubtaskDetailDto(
+  row: SubtaskRow,
+  algoType: string,
+  mtasks: MtaskResponseDto[],
+  zone: string,
+  now: Date,
+): Omit<SubtaskDetailResponseDto, 'ecode' | 'enote'> {
   return { ...toSubtaskDto(row, zone, now), algo_type: algoType, mtasks };
 }

@@ -65,7 +65,13 @@ export class SubtaskRepository {
 
   async insertAll(em: EntityManager, rows: readonly SubtaskRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await em.createQueryBuilder().insert().into(SubtaskEntity).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(SubtaskEntity)
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .updateEntity(false)
+        .execute();
     }
   }
 
@@ -94,11 +100,22 @@ export class SubtaskRepository {
 
   /** The few columns that status, scenes and mtasks show, for a page of tasks in one query. */
   runInfoForTasks(taskIds: readonly string[], em: EntityManager = this.dataSource.manager): Promise<SubtaskRunRow[]> {
-    return selectIn(em, SubtaskEntity, 'task_id', taskIds, ['task_id', 'vchan_refid', 'state', 'desired_state', 'status_reason', 'progress', 'next_attempt_at']);
+    return selectIn(em, SubtaskEntity, 'task_id', taskIds, [
+      'task_id',
+      'vchan_refid',
+      'state',
+      'desired_state',
+      'status_reason',
+      'progress',
+      'next_attempt_at',
+    ]);
   }
 
   /** Per task: how many subtasks and their newest update_dt (the version an ETag is computed from), in one grouped query. */
-  async versionsForTasks(taskIds: readonly string[], em: EntityManager = this.dataSource.manager): Promise<Map<string, { count: number; latest: Date | string | null }>> {
+  async versionsForTasks(
+    taskIds: readonly string[],
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, { count: number; latest: Date | string | null }>> {
     const result = new Map<string, { count: number; latest: Date | string | null }>();
     if (taskIds.length === 0) return result;
     const rows = await em
@@ -175,7 +192,12 @@ export class SubtaskRepository {
       Object.assign(set, { generation: () => 'generation + 1', attempts: 0, status_reason: null, progress: null, reported_at: null });
     }
     if (patch.status_reason !== undefined) set.status_reason = patch.status_reason;
-    await em.createQueryBuilder().update(SubtaskEntity).set(set).where({ id: In([...ids]) }).execute();
+    await em
+      .createQueryBuilder()
+      .update(SubtaskEntity)
+      .set(set)
+      .where({ id: In([...ids]) })
+      .execute();
   }
 
   /** A task's subtasks, locked on MySQL after the task's own row, so a plan is made on current rows. */
@@ -184,7 +206,12 @@ export class SubtaskRepository {
   }
 
   /** Running subtasks silent since `cutoff` become lost, in the caller's transaction; answers them. */
-  async markLost(em: EntityManager, cutoff: Date, now: Date, reason: string): Promise<{ id: string; task_id: string; generation: number; heartbeat_at: Date | null }[]> {
+  async markLost(
+    em: EntityManager,
+    cutoff: Date,
+    now: Date,
+    reason: string,
+  ): Promise<{ id: string; task_id: string; generation: number; heartbeat_at: Date | null }[]> {
     const repo = em.getRepository(SubtaskEntity);
     const silent = await repo.find({
       select: { id: true, task_id: true, generation: true, heartbeat_at: true },
@@ -247,9 +274,7 @@ export class SubtaskRepository {
   async renewLeases(claims: ReadonlyMap<string, string>, until: Date): Promise<number> {
     if (claims.size === 0) return 0;
     const tokens = [...new Set(claims.values())];
-    const result = await this.tx.run((em) =>
-      em.update(SubtaskEntity, { id: In([...claims.keys()]), lease_owner: In(tokens) }, { lease_until: until }),
-    );
+    const result = await this.tx.run((em) => em.update(SubtaskEntity, { id: In([...claims.keys()]), lease_owner: In(tokens) }, { lease_until: until }));
     return result.affected ?? 0;
   }
 
@@ -272,7 +297,16 @@ export class SubtaskRepository {
    * still holds it, the generation is unchanged and the state is one the work expected; the lease
    * is released either way. Answers whether the outcome was written.
    */
-  async finish(em: EntityManager, id: string, token: string, generation: number, expected: readonly SubtaskState[], patch: OutcomeWrite, now: Date, keepLease = false): Promise<boolean> {
+  async finish(
+    em: EntityManager,
+    id: string,
+    token: string,
+    generation: number,
+    expected: readonly SubtaskState[],
+    patch: OutcomeWrite,
+    now: Date,
+    keepLease = false,
+  ): Promise<boolean> {
     const lease: SubtaskPatch = keepLease ? {} : { lease_owner: null, lease_until: null };
     const result = await em.update(SubtaskEntity, { id, lease_owner: token, generation, state: In([...expected]) }, { ...patch, ...lease, update_dt: now });
     if (!result.affected && !keepLease) await em.update(SubtaskEntity, { id, lease_owner: token }, { lease_owner: null, lease_until: null });
@@ -299,7 +333,8 @@ export class SubtaskRepository {
     if (writes.length === 0) return;
     const metadata = em.connection.getMetadata(SubtaskEntity);
     const driver = em.connection.driver;
-    const persist = (column: keyof SubtaskEntity, value: unknown): unknown => driver.preparePersistentValue(value, metadata.findColumnWithPropertyName(column)!);
+    const persist = (column: keyof SubtaskEntity, value: unknown): unknown =>
+      driver.preparePersistentValue(value, metadata.findColumnWithPropertyName(column)!);
     const columns = ['state', 'status_reason', 'progress', 'reported_at', 'next_attempt_at'] as const;
     const fields = ['id', ...columns];
     const q = (name: string) => driver.escape(name);

@@ -47,13 +47,27 @@ export class DryRunService {
       if (!id) return null;
       const after = await this.snapshot(em, id);
       const task = await this.tasks.findAny(id, em);
-      return { task_status: task?.status ?? 'unconfigured', task_status_counts: task?.status_counts ?? countStates(after), subtasks: planPreview(before, after) } satisfies Preview;
+      return {
+        task_status: task?.status ?? 'unconfigured',
+        task_status_counts: task?.status_counts ?? countStates(after),
+        subtasks: planPreview(before, after),
+      } satisfies Preview;
     });
-    const preview = (previews[previews.length - 1] as Preview | null | undefined) ?? { task_status: 'unconfigured', task_status_counts: countStates([]), subtasks: [] as DryRunSubtaskDto[] };
+    const preview = (previews[previews.length - 1] as Preview | null | undefined) ?? {
+      task_status: 'unconfigured',
+      task_status_counts: countStates([]),
+      subtasks: [] as DryRunSubtaskDto[],
+    };
     return { ...result, dry_run: true as const, ...preview };
   }
 
   private async snapshot(em: EntityManager | undefined, taskId: string): Promise<SubtaskSnapshot[]> {
-    return (await this.subtasks.findByTask(taskId, em)).map((s) => ({ id: s.id, vchan_refid: s.vchan_refid, node_index: s.node_index, state: s.state, desired_state: s.desired_state }));
+    return (await this.subtasks.findByTask(taskId, em)).map((s) => ({
+      id: s.id,
+      vchan_refid: s.vchan_refid,
+      node_index: s.node_index,
+      state: s.state,
+      desired_state: s.desired_state,
+    }));
   }
 }

@@ -37,7 +37,6 @@ import { SubtaskRepository } from '../subtask/subtask.repository';
 
 type StateAnswer = Payload<SubtaskStateResponseDto>;
 
-
 /** Drops repeats of one rule on one field (the same PTZ problem found on the input and on the merged mtask). */
 function distinct(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>();
@@ -98,15 +97,39 @@ export class SubtaskConfigService {
 
       const now = this.clock.now();
       const siblings_ = changed.filter((s) => s.id !== id);
-      await this.subtasks.moveStates(em, [subtask, ...siblings_].map((s) => s.id), RECONFIGURABLE_STATES, 'unconfigured', now);
+      await this.subtasks.moveStates(
+        em,
+        [subtask, ...siblings_].map((s) => s.id),
+        RECONFIGURABLE_STATES,
+        'unconfigured',
+        now,
+      );
       await this.subtasks.touch(em, id, now);
       await this.tasks.touch(em, task.id, now);
       const after = (s: SubtaskRow) => (RECONFIGURABLE_STATES.includes(s.state) ? 'unconfigured' : s.state);
       await this.journal.append(
         em,
         [
-          { kind: 'subtask.config', task_id: task.id, subtask_id: id, from: subtask.state, to: after(subtask), generation: subtask.generation, reason: 'draft saved', actor },
-          ...siblings_.map((s) => ({ kind: 'subtask.config' as const, task_id: task.id, subtask_id: s.id, from: s.state, to: after(s), generation: s.generation, reason: `shared configuration changed through subtask ${id}`, actor })),
+          {
+            kind: 'subtask.config',
+            task_id: task.id,
+            subtask_id: id,
+            from: subtask.state,
+            to: after(subtask),
+            generation: subtask.generation,
+            reason: 'draft saved',
+            actor,
+          },
+          ...siblings_.map((s) => ({
+            kind: 'subtask.config' as const,
+            task_id: task.id,
+            subtask_id: s.id,
+            from: s.state,
+            to: after(s),
+            generation: s.generation,
+            reason: `shared configuration changed through subtask ${id}`,
+            actor,
+          })),
         ],
         now,
       );
@@ -134,7 +157,22 @@ export class SubtaskConfigService {
       if (subtask.state === 'unconfigured') {
         const now = this.clock.now();
         await this.subtasks.moveStates(em, [id], ['unconfigured'], 'configured', now);
-        await this.journal.append(em, [{ kind: 'subtask.config', task_id: task.id, subtask_id: id, from: 'unconfigured', to: 'configured', generation: subtask.generation, reason: '配置完成', actor }], now);
+        await this.journal.append(
+          em,
+          [
+            {
+              kind: 'subtask.config',
+              task_id: task.id,
+              subtask_id: id,
+              from: 'unconfigured',
+              to: 'configured',
+              generation: subtask.generation,
+              reason: '配置完成',
+              actor,
+            },
+          ],
+          now,
+        );
       }
       await this.status.refresh(em, [task.id], actor);
       return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };

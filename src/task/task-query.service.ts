@@ -41,7 +41,8 @@ export class TaskQueryService {
 
   private filterOf(query: FleetListTasksQueryDto): TaskFilter {
     const statuses = query.status === undefined ? undefined : parseStatusList(query.status);
-    if (statuses === null) throw AppException.validation([{ field: 'status', rule: 'taskStatusList', fallback: 'status must be a comma-separated list of task statuses' }]);
+    if (statuses === null)
+      throw AppException.validation([{ field: 'status', rule: 'taskStatusList', fallback: 'status must be a comma-separated list of task statuses' }]);
     return { algo_type: query.algo_type, statuses, keyword: query.keyword, deleted: query.deleted === 'true' };
   }
 
@@ -53,12 +54,20 @@ export class TaskQueryService {
     const { total, rows } = await this.tasks.pageVersions(filter, offset, limit);
     const ids = rows.map((r) => r.id);
     const subtasks = await this.subtasks.versionsForTasks(ids);
-    const etag = taskListEtag({ ...query, offset, limit }, total, rows.map((r) => ({ ...r, subtasks: versionOf(subtasks.get(r.id)) })));
+    const etag = taskListEtag(
+      { ...query, offset, limit },
+      total,
+      rows.map((r) => ({ ...r, subtasks: versionOf(subtasks.get(r.id)) })),
+    );
     return { etag, total, offset, ids };
   }
 
   /** The page a version names, built in full (or without mtasks and scenes for `view=summary`). */
-  async listPage(query: FleetListTasksQueryDto, version: TaskListVersion, lang: Language): Promise<{ total_num: number; offset: number; list_size: number; list_data: (TaskDto | TaskSummaryDto)[] }> {
+  async listPage(
+    query: FleetListTasksQueryDto,
+    version: TaskListVersion,
+    lang: Language,
+  ): Promise<{ total_num: number; offset: number; list_size: number; list_data: (TaskDto | TaskSummaryDto)[] }> {
     const summary = query.view === 'summary';
     const [tasks, config, runInfo] = await Promise.all([
       this.tasks.byIdsInOrder(version.ids),

@@ -21,10 +21,23 @@ import { SchedulePreviewResponseDto, TaskDetailResponseDto, TaskIdResponseDto, T
 import { parseWireDateTime } from '../common/time/datetime';
 import { TaskService } from './task.service';
 
-export const DRY_RUN_QUERY = { name: 'dry_run', required: false, enum: ['true', 'false'], description: 'true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing' };
-export const IF_NONE_MATCH = { name: 'If-None-Match', required: false, description: 'An ETag of an earlier answer (weak, W/"…"): 304 with no body while it is still current' };
+export const DRY_RUN_QUERY = {
+  name: 'dry_run',
+  required: false,
+  enum: ['true', 'false'],
+  description: 'true: validate and answer what would happen (dry_run, task_status, subtasks), writing nothing',
+};
+export const IF_NONE_MATCH = {
+  name: 'If-None-Match',
+  required: false,
+  description: 'An ETag of an earlier answer (weak, W/"…"): 304 with no body while it is still current',
+};
 /** Named as the handler reads it (header names are case-insensitive), so the document lists it once, optional. */
-export const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag of the GET this edit is based on: 412 PRECONDITION_FAILED when it changed since' };
+export const IF_MATCH = {
+  name: 'if-match',
+  required: false,
+  description: 'The ETag of the GET this edit is based on: 412 PRECONDITION_FAILED when it changed since',
+};
 
 @ApiTags('tasks')
 @Controller('tasks')
@@ -44,7 +57,11 @@ export class TaskController {
   @ApiOkResponse({ type: TaskIdResponseDto })
   @ApiErrors(BODY_ERRORS, 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS')
   @ApiQuery(DRY_RUN_QUERY)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true)' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1 to 255 printable characters: the same key and body within 24 h answer the first answer again (Idempotent-Replayed: true)',
+  })
   @UseInterceptors(IdempotencyInterceptor)
   @UseFilters(IdempotentReplayFilter)
   async create(@Body() dto: CreateTaskDto, @RequestActor() actor: Actor, @Query('dry_run') dryRun?: string): Promise<TaskIdResponseDto> {
@@ -98,10 +115,12 @@ export class TaskController {
     @Query('dry_run') dryRun?: string,
     @Headers('if-match') ifMatch?: string,
   ): Promise<TaskIdResponseDto> {
-    return ok(await this.dryRuns.perform(dryRun, { taskId: id }, async () => {
-      await this.tasks.update(id, dto, actor, { ifMatch });
-      return { task_id: id };
-    }));
+    return ok(
+      await this.dryRuns.perform(dryRun, { taskId: id }, async () => {
+        await this.tasks.update(id, dto, actor, { ifMatch });
+        return { task_id: id };
+      }),
+    );
   }
 
   @Delete(':task_id')

@@ -62,7 +62,11 @@ export class TaskRepository {
   }
 
   private async liveTotal(): Promise<number> {
-    const row = await this.dataSource.getRepository(TaskCounterEntity).createQueryBuilder('c').select('SUM(c.live)', 'total').getRawOne<{ total: string | number | null }>();
+    const row = await this.dataSource
+      .getRepository(TaskCounterEntity)
+      .createQueryBuilder('c')
+      .select('SUM(c.live)', 'total')
+      .getRawOne<{ total: string | number | null }>();
     return Number(row?.total ?? 0);
   }
 
@@ -132,13 +136,17 @@ export class TaskRepository {
   private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: false): Promise<{ total: number; rows: { id: string }[] }>;
   private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: true): Promise<{ total: number; rows: TaskRowVersion[] }>;
   private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: boolean): Promise<{ total: number; rows: { id: string }[] }> {
-    const qb = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t').where(filter.deleted ? 't.deleted_dt IS NOT NULL' : 't.deleted_dt IS NULL');
+    const qb = this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .where(filter.deleted ? 't.deleted_dt IS NOT NULL' : 't.deleted_dt IS NULL');
     if (filter.algo_type !== undefined) qb.andWhere('t.algo_type = :algoType', { algoType: filter.algo_type });
     if (filter.status !== undefined) qb.andWhere('t.status = :status', { status: filter.status });
     if (filter.statuses !== undefined) qb.andWhere('t.status IN (:...statuses)', { statuses: [...filter.statuses] });
     if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '!'", { keyword: `%${escapeLike(filter.keyword)}%` });
 
-    const filtered = filter.algo_type !== undefined || filter.status !== undefined || filter.statuses !== undefined || Boolean(filter.keyword) || Boolean(filter.deleted);
+    const filtered =
+      filter.algo_type !== undefined || filter.status !== undefined || filter.statuses !== undefined || Boolean(filter.keyword) || Boolean(filter.deleted);
     const pageIds = async (): Promise<{ id: string }[]> => {
       const ids = qb.clone().select('t.id', 'id').orderBy('t.create_dt', 'DESC').addOrderBy('t.id', 'DESC').limit(limit);
       if (withVersion) ids.addSelect('t.update_dt', 'update_dt').addSelect('t.status', 'status');
@@ -166,7 +174,11 @@ export class TaskRepository {
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
-  async writeStatus(em: EntityManager, id: string, status: Pick<TaskEntity, 'status' | 'status_counts' | 'status_reason' | 'next_transition_at'>): Promise<void> {
+  async writeStatus(
+    em: EntityManager,
+    id: string,
+    status: Pick<TaskEntity, 'status' | 'status_counts' | 'status_reason' | 'next_transition_at'>,
+  ): Promise<void> {
     await em.update(TaskEntity, { id }, status);
   }
 

@@ -114,7 +114,10 @@ export class TaskService implements OnModuleInit {
     });
   }
 
-  async list(query: ListTasksQueryDto, lang: Language = this.config.i18n.defaultLanguage): Promise<{ total_num: number; offset: number; list_size: number; list_data: TaskDto[] }> {
+  async list(
+    query: ListTasksQueryDto,
+    lang: Language = this.config.i18n.defaultLanguage,
+  ): Promise<{ total_num: number; offset: number; list_size: number; list_data: TaskDto[] }> {
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 10;
     const { total, tasks } = await this.tasks.page({ algo_type: query.algo_type, status: query.status, keyword: query.keyword }, offset, limit);
@@ -151,7 +154,8 @@ export class TaskService implements OnModuleInit {
       const task = await this.lockLiveTask(em, id);
       const subtasks = await this.subtasks.findByTask(id, em, this.tx.lockMode());
       // If-Match is compared under the row lock, with the ETag GET /tasks/{id} gives.
-      if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, taskEtag(task, subtaskVersionOf(subtasks)))) throw new AppException('PRECONDITION_FAILED');
+      if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, taskEtag(task, subtaskVersionOf(subtasks))))
+        throw new AppException('PRECONDITION_FAILED');
       assertNoneActive(subtasks, 'TASK_ACTIVE');
       throwIfInvalid(validateTaskUpdate(dto, { algo_type: task.algo_type, source_type: task.source_type, channels: channelsOf(task) }, this.rulesContext));
 
@@ -170,8 +174,18 @@ export class TaskService implements OnModuleInit {
         await this.scenes.replaceForTask(em, id, config.mtasks, config.scenes);
         // The subtasks were checked against the old configuration: they must be completed again.
         const reset = subtasks.filter((s) => RECONFIGURABLE_STATES.includes(s.state) && s.state !== 'unconfigured');
-        await this.subtasks.moveStates(em, reset.map((s) => s.id), RECONFIGURABLE_STATES, 'unconfigured', now);
-        await this.journal.append(em, reset.map((s) => stateChange(s, s.state, 'unconfigured', actor, 'the task configuration was replaced')), now);
+        await this.subtasks.moveStates(
+          em,
+          reset.map((s) => s.id),
+          RECONFIGURABLE_STATES,
+          'unconfigured',
+          now,
+        );
+        await this.journal.append(
+          em,
+          reset.map((s) => stateChange(s, s.state, 'unconfigured', actor, 'the task configuration was replaced')),
+          now,
+        );
         await this.status.refresh(em, [id], actor);
       }
     });
@@ -207,7 +221,11 @@ export class TaskService implements OnModuleInit {
   }
 
   /** The next openings and closings of the task's schedule, for the SPA to show. */
-  async schedulePreview(id: string, from: Date | undefined, count: number | undefined): Promise<{ schedule: Schedule | null; transitions: { at: string; at_utc: string; kind: 'open' | 'close'; local: string }[] }> {
+  async schedulePreview(
+    id: string,
+    from: Date | undefined,
+    count: number | undefined,
+  ): Promise<{ schedule: Schedule | null; transitions: { at: string; at_utc: string; kind: 'open' | 'close'; local: string }[] }> {
     const task = await this.tasks.findLive(id);
     if (!task) throw new AppException('TASK_NOT_FOUND', { id });
     if (!task.schedule) return { schedule: null, transitions: [] };

@@ -32,15 +32,18 @@ export class TestApp {
 
   static async start(kind: DatabaseKind, env: Record<string, string> = {}, db?: TestDatabase, overrides: AppOverrides = {}): Promise<TestApp> {
     const database = db ?? (await createTestDatabase(kind));
-    const app = await createApp({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      AUTH_TOKENS: `${TOKENS.admin}:admin,${TOKENS.operator}:operator,${TOKENS.viewer}:viewer`,
-      INTERNAL_TOKEN,
-      RECONCILER_ENABLED: 'false',
-      ...database.env,
-      ...env,
-    }, overrides);
+    const app = await createApp(
+      {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        AUTH_TOKENS: `${TOKENS.admin}:admin,${TOKENS.operator}:operator,${TOKENS.viewer}:viewer`,
+        INTERNAL_TOKEN,
+        RECONCILER_ENABLED: 'false',
+        ...database.env,
+        ...env,
+      },
+      overrides,
+    );
     return new TestApp(app, database);
   }
 

@@ -23,7 +23,12 @@ export interface DispatchRig {
 }
 
 /** The app listening on loopback with its reconciler on, and an ops simulator reporting back to it. */
-export async function startRig(kind: DatabaseKind, env: Record<string, string> = {}, db?: TestDatabase, simOptions: Parameters<typeof OpsSimulator.start>[0] = {}): Promise<DispatchRig> {
+export async function startRig(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+  simOptions: Parameters<typeof OpsSimulator.start>[0] = {},
+): Promise<DispatchRig> {
   const sim = await OpsSimulator.start({ reportIntervalMs: 100, reportToken: INTERNAL_TOKEN, ...simOptions });
   const t = await TestApp.start(kind, { ...FAST_DISPATCH_ENV, OPS_BASE_URL: sim.url, ...env }, db);
   const url = await t.listen();
@@ -38,7 +43,11 @@ export async function startRig(kind: DatabaseKind, env: Record<string, string> =
   };
 }
 
-export async function createConfiguredTask(t: TestApp, channels: number, overrides: Record<string, unknown> = {}): Promise<{ taskId: string; subtaskIds: string[] }> {
+export async function createConfiguredTask(
+  t: TestApp,
+  channels: number,
+  overrides: Record<string, unknown> = {},
+): Promise<{ taskId: string; subtaskIds: string[] }> {
   const created = await t.request('POST', '/tasks', { body: videoTask(overrides, channels) });
   if (created.status !== 200) throw new Error(`create failed: ${created.text}`);
   const taskId = created.body.task_id as string;

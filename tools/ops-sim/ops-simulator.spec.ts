@@ -221,7 +221,12 @@ describe('OpsSimulator', () => {
 
       const stale = await start(sim, 's1', 2, reportUrl);
       expect(stale).toEqual({ status: 409, body: { error: 'stale generation', generation: 3 } });
-      expect(sim.stats().startsByKey).toEqual(new Map([['s1:1', 1], ['s1:3', 1]]));
+      expect(sim.stats().startsByKey).toEqual(
+        new Map([
+          ['s1:1', 1],
+          ['s1:3', 1],
+        ]),
+      );
     });
 
     it.each<[string, unknown, string]>([
@@ -311,7 +316,12 @@ describe('OpsSimulator', () => {
         body: { subtask_id: 'a/b', generation: 4, state: 'running', status_reason: null, progress: 0 },
       });
       expect(await call(sim, 'GET', '/subtasks/other')).toEqual({ status: 404, body: { error: 'not found' } });
-      expect(sim.stats().getsById).toEqual(new Map([['a/b', 1], ['other', 1]]));
+      expect(sim.stats().getsById).toEqual(
+        new Map([
+          ['a/b', 1],
+          ['other', 1],
+        ]),
+      );
     });
   });
 
@@ -328,9 +338,7 @@ describe('OpsSimulator', () => {
       expect(first.path).toBe('/internal/reports');
       expect(first.headers.authorization).toBe('secret-token');
       expect(first.headers['content-type']).toBe('application/json');
-      expect(first.reports).toEqual([
-        { subtask_id: 's1', generation: 1, state: 'running', status_reason: null, progress: 0, reported_at: expect.any(String) },
-      ]);
+      expect(first.reports).toEqual([{ subtask_id: 's1', generation: 1, state: 'running', status_reason: null, progress: 0, reported_at: expect.any(String) }]);
       expect(new Date(first.reports[0].reported_at).toISOString()).toBe(first.reports[0].reported_at);
       expect(sim.stats().reportsSent).toBe(2);
     });
@@ -369,7 +377,12 @@ describe('OpsSimulator', () => {
       await sim.flushReports();
 
       expect(receiver.posts.map((p) => p.reports.length)).toEqual([2, 2, 1]);
-      expect(receiver.reports().map((r) => r.subtask_id).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(
+        receiver
+          .reports()
+          .map((r) => r.subtask_id)
+          .sort(),
+      ).toEqual(['a', 'b', 'c', 'd', 'e']);
     });
 
     it('counts failed posts and retries the change at the next tick', async () => {
@@ -574,8 +587,18 @@ describe('OpsSimulator', () => {
       sim.failNext(1, 503, '/subtasks', 'POST');
       await start(sim, 's1', 2, reportUrl);
       await start(sim, 's1', 2, reportUrl);
-      expect(sim.stats().startPostsByKey).toEqual(new Map([['s1:1', 2], ['s1:2', 1]]));
-      expect(sim.stats().startsByKey).toEqual(new Map([['s1:1', 1], ['s1:2', 1]]));
+      expect(sim.stats().startPostsByKey).toEqual(
+        new Map([
+          ['s1:1', 2],
+          ['s1:2', 1],
+        ]),
+      );
+      expect(sim.stats().startsByKey).toEqual(
+        new Map([
+          ['s1:1', 1],
+          ['s1:2', 1],
+        ]),
+      );
     });
 
     it('errorRate answers 503 "simulated" when the random draw is below it', async () => {
@@ -647,9 +670,7 @@ describe('OpsSimulator', () => {
       sim.silence('s1', false);
       receiver.clear();
       await sim.flushReports();
-      expect(receiver.reports()).toEqual(
-        expect.arrayContaining([expect.objectContaining({ subtask_id: 's1', state: 'failed' })]),
-      );
+      expect(receiver.reports()).toEqual(expect.arrayContaining([expect.objectContaining({ subtask_id: 's1', state: 'failed' })]));
     });
 
     it('forget() drops the subtask entirely', async () => {
@@ -672,7 +693,10 @@ describe('OpsSimulator', () => {
       await start(sim, 'a', 1, reportUrl);
       await start(sim, 'b', 2, reportUrl);
 
-      expect(sim.records().map((r) => [r.subtask_id, r.generation])).toEqual([['a', 1], ['b', 2]]);
+      expect(sim.records().map((r) => [r.subtask_id, r.generation])).toEqual([
+        ['a', 1],
+        ['b', 2],
+      ]);
       const copy = sim.get('a')!;
       copy.state = 'failed';
       expect(sim.get('a')?.state).toBe('running');

@@ -328,9 +328,18 @@ export class OpsSimulator {
     app.setNotFoundHandler((_request, reply) => send(reply, notFound()));
 
     const route = (handler: (request: Request) => Reply) => async (request: Request, reply: FastifyReply) => send(reply, handler(request));
-    app.post('/subtasks', route((request) => this.startSubtask(request, parseJson(request.body))));
-    app.post('/subtasks/:id/stop', route((request) => this.stopSubtask(request.params.id, parseJson(request.body))));
-    app.get('/subtasks/:id', route((request) => this.getSubtask(request.params.id)));
+    app.post(
+      '/subtasks',
+      route((request) => this.startSubtask(request, parseJson(request.body))),
+    );
+    app.post(
+      '/subtasks/:id/stop',
+      route((request) => this.stopSubtask(request.params.id, parseJson(request.body))),
+    );
+    app.get(
+      '/subtasks/:id',
+      route((request) => this.getSubtask(request.params.id)),
+    );
     // Not part of the ops contract: lets a person make a stream die from the command line.
     app.post(
       '/_sim/subtasks/:id/crash',
@@ -485,7 +494,13 @@ export class OpsSimulator {
     // Sequential per receiver so reports for one URL arrive in order.
     for (let i = 0; i < items.length; i += size) {
       const batch = items.slice(i, i + size);
-      if (!(await this.postReports(url, batch.map((b) => b.report)))) continue;
+      if (
+        !(await this.postReports(
+          url,
+          batch.map((b) => b.report),
+        ))
+      )
+        continue;
       this.counters.reportsSent += batch.length;
       for (const { entry, version } of batch) entry.reportedVersion = Math.max(entry.reportedVersion, version);
     }
@@ -592,5 +607,8 @@ function failureCause(err: unknown): string {
 
 /** Every answer is JSON typed exactly `application/json` (as a Buffer, to which Fastify adds no charset). */
 function send(reply: FastifyReply, { status, body }: Reply): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+  return reply
+    .code(status)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(body)));
 }

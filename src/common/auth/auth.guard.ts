@@ -52,11 +52,11 @@ export class AuthGuard implements CanActivate {
     }
 
     // Only routes marked for browsers' EventSource take the token from the query too.
-    const sent = request.headers.authorization ?? (this.reflector.getAllAndOverride<boolean>(ACCEPTS_QUERY_TOKEN, targets) ? queryToken(request.query) : undefined);
+    const sent =
+      request.headers.authorization ?? (this.reflector.getAllAndOverride<boolean>(ACCEPTS_QUERY_TOKEN, targets) ? queryToken(request.query) : undefined);
     const result = await this.verifier.verify(sent);
     if (!result.ok) throw this.refuse(context, result.reason, result.detail);
-    const needed: Role =
-      this.reflector.getAllAndOverride<Role>(MIN_ROLE, targets) ?? (READ_METHODS.has(request.method) ? 'viewer' : 'operator');
+    const needed: Role = this.reflector.getAllAndOverride<Role>(MIN_ROLE, targets) ?? (READ_METHODS.has(request.method) ? 'viewer' : 'operator');
     if (roleRank(result.principal.role) < roleRank(needed)) throw new AppException('FORBIDDEN', { role: needed });
     request.principal = result.principal;
     return true;

@@ -90,7 +90,11 @@ describe('TokenVerifier', () => {
   });
 
   it('refuses a JWT signed with another secret, and garbage with three dots, as invalid', async () => {
-    expect(await verifier().verify(await jwt(fresh(), 'x'.repeat(40)))).toMatchObject({ ok: false, reason: 'invalid', detail: 'The token signature is invalid' });
+    expect(await verifier().verify(await jwt(fresh(), 'x'.repeat(40)))).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+      detail: 'The token signature is invalid',
+    });
     expect(await verifier().verify('a.b.c')).toMatchObject({ ok: false, reason: 'invalid', detail: 'The token is malformed' });
   });
 

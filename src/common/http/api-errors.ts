@@ -5,13 +5,7 @@ import { ERROR_STATUS, ErrorCode } from '../errors/error-codes';
 import { ErrorResponseDto } from './envelope.dto';
 
 /** Errors every JSON body can meet before a handler sees it. */
-export const BODY_ERRORS: readonly ErrorCode[] = [
-  'VALIDATION_FAILED',
-  'MALFORMED_JSON',
-  'JSON_TOO_DEEP',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-];
+export const BODY_ERRORS: readonly ErrorCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'JSON_TOO_DEEP', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 
 /** Errors of any route that needs a token. */
 export const AUTH_ERRORS: readonly ErrorCode[] = ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'RATE_LIMITED'];

@@ -77,9 +77,7 @@ export function createClientErrorHandler(responder: () => ErrorResponder | undef
     const code = clientErrorCode(error);
     const exception = new AppException(code);
     const id = randomUUID();
-    const body = JSON.stringify(
-      responder()?.build(exception, defaultLanguage, id) ?? { ecode: exception.status, enote: code, error: code, request_id: id },
-    );
+    const body = JSON.stringify(responder()?.build(exception, defaultLanguage, id) ?? { ecode: exception.status, enote: code, error: code, request_id: id });
     const headers = [
       `HTTP/1.1 ${exception.status} ${STATUS_TEXT[exception.status] ?? 'Bad Request'}`,
       'content-type: application/json; charset=utf-8',
@@ -115,8 +113,7 @@ const STATUS_TEXT: Record<number, string> = {
  */
 export function createFrameworkErrorHandler(responder: () => ErrorResponder | undefined) {
   return function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-    const code: ErrorCode =
-      error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : error.code === 'FST_ERR_BAD_URL' ? 'BAD_REQUEST' : 'INTERNAL_ERROR';
+    const code: ErrorCode = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : error.code === 'FST_ERR_BAD_URL' ? 'BAD_REQUEST' : 'INTERNAL_ERROR';
     void reply.headers(RAW_SECURITY_HEADERS).header('x-request-id', request.id);
     const errors = responder();
     if (errors) {

@@ -59,7 +59,9 @@ describe('resource tags', () => {
   });
 
   it('a task tag is the same from a Date and from the same instant as text', () => {
-    expect(taskEtag({ id: 't', update_dt: at, status: 'ready' }, subtasks)).toBe(taskEtag({ id: 't', update_dt: '2026-01-01 00:00:00.000', status: 'ready' }, subtasks));
+    expect(taskEtag({ id: 't', update_dt: at, status: 'ready' }, subtasks)).toBe(
+      taskEtag({ id: 't', update_dt: '2026-01-01 00:00:00.000', status: 'ready' }, subtasks),
+    );
   });
 
   it('the subtask tag follows the subtask and its task; the list tags follow their rows', () => {

@@ -40,7 +40,9 @@ export function publicUrlWarnings(config: PublicUrlSettings): string[] {
     );
   }
   if (!opsIsLocal && listensLocally) {
-    warnings.push(`HOST=${config.http.host} accepts connections from this machine only, but the ops service (${opsBaseUrl}) runs elsewhere and reports to this service.`);
+    warnings.push(
+      `HOST=${config.http.host} accepts connections from this machine only, but the ops service (${opsBaseUrl}) runs elsewhere and reports to this service.`,
+    );
   }
   if (opsIsLocal && publicIsLocal && !listensLocally && config.http.port !== 0 && Number(new URL(publicBaseUrl).port || 80) !== config.http.port) {
     warnings.push(`PUBLIC_BASE_URL (${publicBaseUrl}) is a loopback address on another port than PORT=${config.http.port}.`);

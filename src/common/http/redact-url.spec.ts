@@ -3,7 +3,9 @@ import { redactRequest, redactUrl } from './redact-url';
 describe('redactUrl', () => {
   it('hides access_token wherever it stands in the query, and nothing else', () => {
     expect(redactUrl('/events/stream?access_token=s3cret')).toBe('/events/stream?access_token=[REDACTED]');
-    expect(redactUrl('/events/stream?task_id=a&access_token=s3cret&kind=task.desired')).toBe('/events/stream?task_id=a&access_token=[REDACTED]&kind=task.desired');
+    expect(redactUrl('/events/stream?task_id=a&access_token=s3cret&kind=task.desired')).toBe(
+      '/events/stream?task_id=a&access_token=[REDACTED]&kind=task.desired',
+    );
     expect(redactUrl('/events/stream?ACCESS_TOKEN=x')).toBe('/events/stream?ACCESS_TOKEN=[REDACTED]');
     expect(redactUrl('/tasks?keyword=access_token')).toBe('/tasks?keyword=access_token');
   });

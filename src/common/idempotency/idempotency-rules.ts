@@ -29,7 +29,9 @@ export function canonicalJson(value: unknown): string {
 
 /** What identifies a request for its key: method, path with query, and canonical body (SHA-256, hex). */
 export function requestFingerprint(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()}\n${url}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()}\n${url}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 export interface StoredClaim {

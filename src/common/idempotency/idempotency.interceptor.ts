@@ -1,5 +1,17 @@
 import '../http/request-language';
-import { ArgumentsHost, CallHandler, Catch, ExceptionFilter, ExecutionContext, HttpException, Inject, Injectable, Logger, Module, NestInterceptor } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  CallHandler,
+  Catch,
+  ExceptionFilter,
+  ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  NestInterceptor,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, mergeMap, Observable, throwError, catchError, switchMap } from 'rxjs';
 import type { EntityManager } from 'typeorm';
@@ -73,7 +85,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const parsed = parseIdempotencyKey(request.headers['idempotency-key']);
     if (parsed === null) return next.handle();
     if (!parsed.valid) {
-      return throwError(() => AppException.validation([{ field: 'Idempotency-Key', rule: 'idempotencyKey', fallback: 'must be 1 to 255 printable ASCII characters' }]));
+      return throwError(() =>
+        AppException.validation([{ field: 'Idempotency-Key', rule: 'idempotencyKey', fallback: 'must be 1 to 255 printable ASCII characters' }]),
+      );
     }
     const key = parsed.key;
     const subject = request.principal?.subject ?? 'anonymous';

@@ -26,7 +26,15 @@ export class IdempotencyRepository {
     const result = await em.update(
       IdempotencyKeyEntity,
       { subject: row.subject, idem_key: row.idem_key, claim_token: previousToken },
-      { request_hash: row.request_hash, claim_token: row.claim_token, state: 'pending', status_code: null, response_body: null, claimed_at: row.claimed_at, expires_at: row.expires_at },
+      {
+        request_hash: row.request_hash,
+        claim_token: row.claim_token,
+        state: 'pending',
+        status_code: null,
+        response_body: null,
+        claimed_at: row.claimed_at,
+        expires_at: row.expires_at,
+      },
     );
     return (result.affected ?? 0) > 0;
   }

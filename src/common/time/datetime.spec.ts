@@ -31,12 +31,9 @@ describe('wire date-times', () => {
     expect(parseWireDateTime('2018-12-03T10:27:30Z', 'Asia/Shanghai')?.toISOString()).toBe('2018-12-03T10:27:30.000Z');
   });
 
-  it.each(['2018-02-30 10:00:00', '2018-12-03', '10:27:30', '2018-12-03T10:27:30', 'yesterday', '2018-12-03 25:00:00'])(
-    'refuses %p',
-    (value) => {
-      expect(parseWireDateTime(value, 'Asia/Shanghai')).toBeNull();
-    },
-  );
+  it.each(['2018-02-30 10:00:00', '2018-12-03', '10:27:30', '2018-12-03T10:27:30', 'yesterday', '2018-12-03 25:00:00'])('refuses %p', (value) => {
+    expect(parseWireDateTime(value, 'Asia/Shanghai')).toBeNull();
+  });
 
   it('writes the original format, round-tripping the instant', () => {
     const date = new Date('2018-12-03T02:27:30.999Z');
@@ -146,4 +143,3 @@ describe('wire date-times', () => {
     });
   });
 });
-

@@ -8,7 +8,6 @@ export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'http', 'https'] as cons
 /** Trims strings so that "  " fails `IsNotEmpty` and names are stored without stray blanks. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
-
 /**
  * C0 controls (NUL, tab, line breaks, ESC …), DEL, C1 controls and the Unicode line and paragraph
  * separators. None belongs in a name, an id or a URL: they break logs, CSV exports and the UI, and
@@ -100,8 +99,7 @@ export const IsCode = (options?: ValidationOptions) =>
     {
       name: 'isCode',
       validator: {
-        validate: (value) =>
-          (typeof value === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(value)) || (Number.isInteger(value) && (value as number) >= 0),
+        validate: (value) => (typeof value === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(value)) || (Number.isInteger(value) && (value as number) >= 0),
         defaultMessage: buildMessage((each) => `${each}$property must be a dictionary code`),
       },
     },

@@ -34,9 +34,7 @@ describe('inspectRawInput', () => {
 
   it('refuses nesting deeper than the limit, named by the property that holds it', () => {
     expect(inspectRawInput({ link_scenes: nested(MAX_INPUT_DEPTH - 1) })).toEqual([]);
-    expect(inspectRawInput({ link_scenes: nested(MAX_INPUT_DEPTH) })).toEqual([
-      { field: 'link_scenes', rule: 'tooDeep', args: { max: MAX_INPUT_DEPTH } },
-    ]);
+    expect(inspectRawInput({ link_scenes: nested(MAX_INPUT_DEPTH) })).toEqual([{ field: 'link_scenes', rule: 'tooDeep', args: { max: MAX_INPUT_DEPTH } }]);
   });
 
   it('walks 100,000 levels without exhausting the stack', () => {

@@ -17,8 +17,7 @@ const MAX_PROBLEMS = 20;
  */
 export const isPrototypeKey = (key: string): boolean => key in Object.prototype;
 
-const childPath = (parent: string, key: string | number): string =>
-  typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+const childPath = (parent: string, key: string | number): string => (typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key);
 
 /**
  * Checks a parsed body (or query) before it is transformed: keys named like Object.prototype

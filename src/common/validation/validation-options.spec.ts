@@ -75,14 +75,13 @@ describe('flattenValidationErrors', () => {
   it('names nested array fields with their indexes', () => {
     const root = plainToInstance(Root, {
       count: 'x',
-      scenes: [{ name: 'ok', rois: [{ roi: 'a' }] }, { name: 3, rois: [{ roi: 'b' }, { roi: 7 }] }],
+      scenes: [
+        { name: 'ok', rois: [{ roi: 'a' }] },
+        { name: 3, rois: [{ roi: 'b' }, { roi: 7 }] },
+      ],
     });
     const flat = flattenValidationErrors(validateSync(root, { validationError: { target: true, value: true } }));
-    expect(flat.map((e) => `${e.field}:${e.rule}`).sort()).toEqual([
-      'count:isInt',
-      'scenes[1].name:isString',
-      'scenes[1].rois[1].roi:isString',
-    ]);
+    expect(flat.map((e) => `${e.field}:${e.rule}`).sort()).toEqual(['count:isInt', 'scenes[1].name:isString', 'scenes[1].rois[1].roi:isString']);
     expect(flat.every((e) => typeof e.fallback === 'string' && e.fallback.length > 0)).toBe(true);
   });
 
@@ -121,7 +120,11 @@ describe('flattenValidationErrors', () => {
       { ...VALID, play_url: 'ftp://x.test/a' },
       { field: 'play_url', rule: 'isStreamUrl', args: { schemes: 'rtsp, rtsps, rtmp, http, https' } },
     ],
-    ['a URL with a line break', { ...VALID, play_url: 'rtsp://x.test/a\nb' }, { field: 'play_url', rule: 'isStreamUrl', args: { schemes: 'rtsp, rtsps, rtmp, http, https' } }],
+    [
+      'a URL with a line break',
+      { ...VALID, play_url: 'rtsp://x.test/a\nb' },
+      { field: 'play_url', rule: 'isStreamUrl', args: { schemes: 'rtsp, rtsps, rtmp, http, https' } },
+    ],
     ['a date in another format', { ...VALID, run_dt: '03/12/2018' }, { field: 'run_dt', rule: 'isWireDateTime', args: {} }],
     ['a number where a date belongs', { ...VALID, run_dt: 20181203 }, { field: 'run_dt', rule: 'isString', args: {} }],
     ['a time of day out of range', { ...VALID, start_time: '24:00:00' }, { field: 'start_time', rule: 'isTimeOfDay', args: {} }],

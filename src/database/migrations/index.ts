@@ -15,5 +15,27 @@ import { Initial1795567246896 } from './sqlite/1795567246896-Initial';
  * in common/ (data, descending indexes, counter tables) run on both, with per-driver DDL where the
  * dialects differ.
  */
-export const MYSQL_MIGRATIONS: Function[] = [Initial1795567244144, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000, SubtaskHeartbeatIndex1795567700000, ConvergenceState1795567800000, EventJournal1795567900000, TaskSchedule1795567950000, FleetOperations1795568200000];
-export const SQLITE_MIGRATIONS: Function[] = [Initial1795567246896, SeedAlgoTypes1795567300000, TaskCounter1795567400000, DescendingListIndexes1795567500000, TaskDayCounts1795567600000, SubtaskHeartbeatIndex1795567700000, ConvergenceState1795567800000, EventJournal1795567900000, TaskSchedule1795567950000, FleetOperations1795568200000];
+export const MYSQL_MIGRATIONS: Function[] = [
+  Initial1795567244144,
+  SeedAlgoTypes1795567300000,
+  TaskCounter1795567400000,
+  DescendingListIndexes1795567500000,
+  TaskDayCounts1795567600000,
+  SubtaskHeartbeatIndex1795567700000,
+  ConvergenceState1795567800000,
+  EventJournal1795567900000,
+  TaskSchedule1795567950000,
+  FleetOperations1795568200000,
+];
+export const SQLITE_MIGRATIONS: Function[] = [
+  Initial1795567246896,
+  SeedAlgoTypes1795567300000,
+  TaskCounter1795567400000,
+  DescendingListIndexes1795567500000,
+  TaskDayCounts1795567600000,
+  SubtaskHeartbeatIndex1795567700000,
+  ConvergenceState1795567800000,
+  EventJournal1795567900000,
+  TaskSchedule1795567950000,
+  FleetOperations1795568200000,
+];

@@ -14,17 +14,36 @@ export class CreateDictItemDto {
   @ApiProperty({ type: String, enum: DICT_TYPES, example: 'algo_type' }) @IsIn(DICT_TYPES) dict_type: string;
 
   @ApiProperty({ type: String, pattern: '^[0-9]{1,9}$', example: '5', description: 'For algo_type: a number written as a string, not yet in the dictionary' })
-  @IsString() @Trim() @IsDigits(9)
+  @IsString()
+  @Trim()
+  @IsDigits(9)
   code: string;
 
   @ApiProperty({ type: String, minLength: 1, maxLength: 255, example: '烟火' }) @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_zh: string;
   @ApiProperty({ type: String, minLength: 1, maxLength: 255, example: 'Smoke and fire' }) @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_en: string;
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0, example: 50, description: 'Position in lists, ascending' }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) sort_order?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0, example: 50, description: 'Position in lists, ascending' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  sort_order?: number;
 }
 
 export class UpdateDictItemDto {
-  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255, example: '交通' }) @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_zh?: string;
-  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255, example: 'Road traffic' }) @IsOptional() @IsText() @Trim() @IsNotEmpty() @MaxLength(255) label_en?: string;
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255, example: '交通' })
+  @IsOptional()
+  @IsText()
+  @Trim()
+  @IsNotEmpty()
+  @MaxLength(255)
+  label_zh?: string;
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255, example: 'Road traffic' })
+  @IsOptional()
+  @IsText()
+  @Trim()
+  @IsNotEmpty()
+  @MaxLength(255)
+  label_en?: string;
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, example: 10 }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) sort_order?: number;
 }
 

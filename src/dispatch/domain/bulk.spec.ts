@@ -5,10 +5,15 @@ describe('runEach', () => {
 
   it('answers one item per id, in input order, a failure in the middle stopping nothing', async () => {
     const seen: string[] = [];
-    const results = await runEach('task_id', ['a', 'bad', 'c'], (id) => {
-      seen.push(id);
-      return id === 'bad' ? Promise.reject(new Error('TASK_NOT_FOUND')) : Promise.resolve({ status: 'running' });
-    }, describeError);
+    const results = await runEach(
+      'task_id',
+      ['a', 'bad', 'c'],
+      (id) => {
+        seen.push(id);
+        return id === 'bad' ? Promise.reject(new Error('TASK_NOT_FOUND')) : Promise.resolve({ status: 'running' });
+      },
+      describeError,
+    );
     expect(seen).toEqual(['a', 'bad', 'c']);
     expect(results).toEqual([
       { task_id: 'a', ecode: 200, enote: 'OK', status: 'running' },
@@ -20,13 +25,18 @@ describe('runEach', () => {
   it('runs the items one after another, never two at once', async () => {
     let running = 0;
     let most = 0;
-    await runEach('subtask_id', ['a', 'b', 'c'], async () => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-      return {};
-    }, describeError);
+    await runEach(
+      'subtask_id',
+      ['a', 'b', 'c'],
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return {};
+      },
+      describeError,
+    );
     expect(most).toBe(1);
   });
 

@@ -85,7 +85,15 @@ export function windowClosing(): Outcome {
 export function windowClosed(subtask: ClaimedSubtask, opensAt: Date, reason: string): Outcome {
   return {
     expected: ['stopping'],
-    patch: { state: 'scheduled', generation: subtask.generation + 1, next_attempt_at: opensAt, attempts: 0, progress: null, reported_at: null, status_reason: reason },
+    patch: {
+      state: 'scheduled',
+      generation: subtask.generation + 1,
+      next_attempt_at: opensAt,
+      attempts: 0,
+      progress: null,
+      reported_at: null,
+      status_reason: reason,
+    },
   };
 }
 
@@ -112,7 +120,14 @@ export function lostForgotten(subtask: ClaimedSubtask, now: Date): Outcome {
 }
 
 /** The ops service says what a lost subtask is doing: converge on that. */
-export function lostObserved(subtask: ClaimedSubtask, observed: SubtaskState, reason: string | null, progress: number | null, now: Date, closeAt: Date | null = null): Outcome {
+export function lostObserved(
+  subtask: ClaimedSubtask,
+  observed: SubtaskState,
+  reason: string | null,
+  progress: number | null,
+  now: Date,
+  closeAt: Date | null = null,
+): Outcome {
   return {
     expected: ['lost'],
     patch: {

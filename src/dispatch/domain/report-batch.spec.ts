@@ -13,7 +13,14 @@ const row = (id: string, over: Partial<ReportRow> = {}): ReportRow => ({
   ...over,
 });
 let index = 0;
-const report = (subtask_id: string, state: BatchReport['state'], at: number, over: Partial<BatchReport> = {}): BatchReport => ({ index: index++, subtask_id, generation: 1, state, at: t(at), ...over });
+const report = (subtask_id: string, state: BatchReport['state'], at: number, over: Partial<BatchReport> = {}): BatchReport => ({
+  index: index++,
+  subtask_id,
+  generation: 1,
+  state,
+  at: t(at),
+  ...over,
+});
 
 beforeEach(() => {
   index = 0;
@@ -21,7 +28,11 @@ beforeEach(() => {
 
 describe('judgeBatch', () => {
   it('answers every report in batch order, refusing unknown subtasks', () => {
-    const judged = judgeBatch([report('b', 'running', 5), report('zz', 'running', 5), report('a', 'failed', 6, { status_reason: 'decoder crashed' })], [row('a'), row('b')], now);
+    const judged = judgeBatch(
+      [report('b', 'running', 5), report('zz', 'running', 5), report('a', 'failed', 6, { status_reason: 'decoder crashed' })],
+      [row('a'), row('b')],
+      now,
+    );
     expect(judged.results).toEqual([
       { subtask_id: 'b', applied: true },
       { subtask_id: 'zz', applied: false, reason: 'unknown_subtask' },

@@ -15,7 +15,6 @@ export interface BatchReport {
   at: Date;
 }
 
-
 export type ReportRow = SubtaskControl & { id: string; task_id: string; next_attempt_at: Date | null };
 
 export type ReportResult = { subtask_id: string; applied: true } | { subtask_id: string; applied: false; reason: string };

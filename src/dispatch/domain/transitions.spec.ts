@@ -79,8 +79,14 @@ describe('judgeReport', () => {
 
   it('refuses a report from a clock more than five minutes ahead, and accepts one just inside', () => {
     const ahead = (ms: number) => new Date(now.getTime() + ms);
-    expect(judgeReport(sub('running', 'run'), { generation: 3, state: 'running', reported_at: ahead(5 * 60_000 + 1) })).toEqual({ applied: false, reason: 'clock_ahead' });
-    expect(judgeReport(sub('running', 'run'), { generation: 3, state: 'running', reported_at: ahead(5 * 60_000) })).toEqual({ applied: true, state: 'running' });
+    expect(judgeReport(sub('running', 'run'), { generation: 3, state: 'running', reported_at: ahead(5 * 60_000 + 1) })).toEqual({
+      applied: false,
+      reason: 'clock_ahead',
+    });
+    expect(judgeReport(sub('running', 'run'), { generation: 3, state: 'running', reported_at: ahead(5 * 60_000) })).toEqual({
+      applied: true,
+      state: 'running',
+    });
   });
 
   it('applies the first report of the current generation', () => {
@@ -102,7 +108,10 @@ describe('judgeReport', () => {
   });
 
   it('ignores reports of a generation never dispatched', () => {
-    expect(judgeReport(sub('running', 'run'), { generation: 4, state: 'running', reported_at: at('01') })).toEqual({ applied: false, reason: 'unknown_generation' });
+    expect(judgeReport(sub('running', 'run'), { generation: 4, state: 'running', reported_at: at('01') })).toEqual({
+      applied: false,
+      reason: 'unknown_generation',
+    });
   });
 
   it('keeps a pending stop when the ops service still says running, and accepts its stopped', () => {
@@ -111,7 +120,10 @@ describe('judgeReport', () => {
   });
 
   it('brings a lost subtask back when it reports again', () => {
-    expect(judgeReport(sub('lost', 'run', { reported_at: at('01') }), { generation: 3, state: 'running', reported_at: at('30') })).toEqual({ applied: true, state: 'running' });
+    expect(judgeReport(sub('lost', 'run', { reported_at: at('01') }), { generation: 3, state: 'running', reported_at: at('30') })).toEqual({
+      applied: true,
+      state: 'running',
+    });
   });
 
   it('converges on the newest report whatever the delivery order', () => {
@@ -120,7 +132,13 @@ describe('judgeReport', () => {
       { generation: 3, state: 'running' as const, reported_at: at('02') },
       { generation: 3, state: 'failed' as const, reported_at: at('03') },
     ];
-    const orders = [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1], [0, 2, 1, 2, 0]];
+    const orders = [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+      [2, 0, 1],
+      [0, 2, 1, 2, 0],
+    ];
     for (const order of orders) {
       let current = sub('dispatching', 'run');
       for (const i of order) {
@@ -158,6 +176,14 @@ describe('classifyOpsAnswer', () => {
 
 describe('observedState', () => {
   it('maps the states the ops service reports and nothing else', () => {
-    expect(['running', 'stopped', 'failed', 'completed', 'queued', 7, null].map(observedState)).toEqual(['running', 'stopped', 'failed', 'completed', null, null, null]);
+    expect(['running', 'stopped', 'failed', 'completed', 'queued', 7, null].map(observedState)).toEqual([
+      'running',
+      'stopped',
+      'failed',
+      'completed',
+      null,
+      null,
+      null,
+    ]);
   });
 });

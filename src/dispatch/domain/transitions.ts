@@ -75,8 +75,7 @@ export interface SubtaskReport {
 }
 
 export type ReportVerdict =
-  | { applied: true; state: SubtaskState }
-  | { applied: false; reason: 'stale_generation' | 'unknown_generation' | 'stale' | 'not_dispatched' | 'clock_ahead' };
+  { applied: true; state: SubtaskState } | { applied: false; reason: 'stale_generation' | 'unknown_generation' | 'stale' | 'not_dispatched' | 'clock_ahead' };
 
 /** How far ahead of this service's clock a report may claim to be before it is refused. */
 export const REPORT_CLOCK_TOLERANCE_MS = 5 * 60_000;

@@ -5,7 +5,13 @@ import { DESIRED_STATES, SUBTASK_STATES, TASK_STATUSES } from '../../task/domain
 export class TaskControlResponseDto extends EnvelopeDto {
   @ApiProperty({ type: String }) task_id: string;
   @ApiProperty({ type: String, enum: TASK_STATUSES, description: 'The derived status right after the request was recorded' }) status: string;
-  @ApiProperty({ type: 'object', properties: Object.fromEntries(SUBTASK_STATES.map((s) => [s, { type: 'integer', minimum: 0 }])), additionalProperties: false, description: 'How many subtasks are in each state' }) status_counts: Record<string, number>;
+  @ApiProperty({
+    type: 'object',
+    properties: Object.fromEntries(SUBTASK_STATES.map((s) => [s, { type: 'integer', minimum: 0 }])),
+    additionalProperties: false,
+    description: 'How many subtasks are in each state',
+  })
+  status_counts: Record<string, number>;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Subtasks whose desired state changed; 0 for a repeated request' }) changed: number;
 }
 

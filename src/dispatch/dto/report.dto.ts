@@ -13,14 +13,21 @@ export class SubtaskReportDto {
   @ApiProperty({ enum: REPORTED_STATES }) @IsIn(REPORTED_STATES) state: (typeof REPORTED_STATES)[number];
   @ApiPropertyOptional({ nullable: true, maxLength: 1024 }) @IsOptional() @IsString() @MaxLength(1024) status_reason?: string | null;
   @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) progress?: number | null;
-  @ApiProperty({ example: '2026-11-26T08:00:00.000Z', description: 'When the ops service observed this state; ISO-8601 with offset or YYYY-MM-DD HH:mm:ss.SSS' })
+  @ApiProperty({
+    example: '2026-11-26T08:00:00.000Z',
+    description: 'When the ops service observed this state; ISO-8601 with offset or YYYY-MM-DD HH:mm:ss.SSS',
+  })
   @IsWireDateTime()
   reported_at: string;
 }
 
 export class SubtaskReportsDto {
   @ApiProperty({ type: [SubtaskReportDto], maxItems: MAX_REPORTS_PER_BATCH })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_REPORTS_PER_BATCH) @ValidateNested({ each: true }) @Type(() => SubtaskReportDto)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_REPORTS_PER_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => SubtaskReportDto)
   reports: SubtaskReportDto[];
 }
 

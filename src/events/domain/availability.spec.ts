@@ -44,7 +44,8 @@ const want = ([up, down, outages, longest, mttr, ratio]: Want): AvailabilityFigu
   mttr_ms: mttr === null ? null : mttr * MIN,
 });
 
-const run = (initial: AvailabilityInitial, steps: Step[], from = 0, to = 60) => subtaskAvailability({ initial, changes: changes(steps), from: m(from), to: m(to) });
+const run = (initial: AvailabilityInitial, steps: Step[], from = 0, to = 60) =>
+  subtaskAvailability({ initial, changes: changes(steps), from: m(from), to: m(to) });
 const figuresOf = ({ outage_list: _list, ...rest }: ReturnType<typeof run>) => rest;
 /** Outage list as [start, end] minutes. */
 const outagesOf = (result: ReturnType<typeof run>) => result.outage_list.map((o) => [(o.start.getTime() - T0) / MIN, (o.end.getTime() - T0) / MIN, o.ms / MIN]);
@@ -54,47 +55,165 @@ describe('subtaskAvailability', () => {
   // Window [0, 60) minutes unless a case says otherwise.
   const cases: Case[] = [
     ['always running', init('running'), [], [60, 0, 0, 0, null, 1], []],
-    ['running → failed → running is one outage', init('running'), [[10, 'failed'], [25, 'running']], [45, 15, 1, 15, 15, 0.75], [[10, 25, 15]]],
+    [
+      'running → failed → running is one outage',
+      init('running'),
+      [
+        [10, 'failed'],
+        [25, 'running'],
+      ],
+      [45, 15, 1, 15, 15, 0.75],
+      [[10, 25, 15]],
+    ],
     [
       'consecutive down states merge: failed → dispatching → lost is one outage',
       init('running'),
-      [[10, 'failed'], [15, 'dispatching'], [20, 'lost'], [30, 'running']],
+      [
+        [10, 'failed'],
+        [15, 'dispatching'],
+        [20, 'lost'],
+        [30, 'running'],
+      ],
       [40, 20, 1, 20, 20, 40 / 60],
       [[10, 30, 20]],
     ],
     ['an outage under way at `from` counts from `from`', init('failed'), [[15, 'running']], [45, 15, 1, 15, 15, 0.75], [[0, 15, 15]]],
-    ['a recovery under way at `from` is down when it had run since the start', init('dispatching', 'run', true), [[15, 'running']], [45, 15, 1, 15, 15, 0.75], [[0, 15, 15]]],
-    ['a dispatch under way at `from` is start-up when it had not run since the start', init('dispatching', 'run', false), [[15, 'running']], [45, 0, 0, 0, null, 1], []],
+    [
+      'a recovery under way at `from` is down when it had run since the start',
+      init('dispatching', 'run', true),
+      [[15, 'running']],
+      [45, 15, 1, 15, 15, 0.75],
+      [[0, 15, 15]],
+    ],
+    [
+      'a dispatch under way at `from` is start-up when it had not run since the start',
+      init('dispatching', 'run', false),
+      [[15, 'running']],
+      [45, 0, 0, 0, null, 1],
+      [],
+    ],
     ['without ran_since_start, a dispatch at `from` is start-up', init('dispatching'), [[15, 'running']], [45, 0, 0, 0, null, 1], []],
     ['an outage still open at `to` counts until `to`, and in mttr', init('running'), [[50, 'failed']], [50, 10, 1, 10, 10, 50 / 60], [[50, 60, 10]]],
     ['an outage spanning the whole window', init('lost'), [], [0, 60, 1, 60, 60, 0], [[0, 60, 60]]],
-    ['an outage spanning the whole window with a change of down state inside', init('failed'), [[20, 'dispatching'], [30, 'failed']], [0, 60, 1, 60, 60, 0], [[0, 60, 60]]],
-    ['stopped on purpose is not down', init('running'), [[20, 'stop', 'stopping'], [22, 'stopped']], [20, 0, 0, 0, null, 1], []],
+    [
+      'an outage spanning the whole window with a change of down state inside',
+      init('failed'),
+      [
+        [20, 'dispatching'],
+        [30, 'failed'],
+      ],
+      [0, 60, 1, 60, 60, 0],
+      [[0, 60, 60]],
+    ],
+    [
+      'stopped on purpose is not down',
+      init('running'),
+      [
+        [20, 'stop', 'stopping'],
+        [22, 'stopped'],
+      ],
+      [20, 0, 0, 0, null, 1],
+      [],
+    ],
     ['stopped on purpose for the whole window: nothing should have run', init('stopped', 'stop'), [], [0, 0, 0, 0, null, null], []],
-    ['a stop during an outage ends the outage', init('running'), [[10, 'failed'], [20, 'stop']], [10, 10, 1, 10, 10, 0.5], [[10, 20, 10]]],
+    [
+      'a stop during an outage ends the outage',
+      init('running'),
+      [
+        [10, 'failed'],
+        [20, 'stop'],
+      ],
+      [10, 10, 1, 10, 10, 0.5],
+      [[10, 20, 10]],
+    ],
     [
       'a stop during an outage ends it; the restart is a fresh start-up',
       init('running'),
-      [[10, 'failed'], [20, 'stop'], [40, 'run', 'dispatching'], [45, 'running']],
+      [
+        [10, 'failed'],
+        [20, 'stop'],
+        [40, 'run', 'dispatching'],
+        [45, 'running'],
+      ],
       [25, 10, 1, 10, 10, 25 / 35],
       [[10, 20, 10]],
     ],
-    ['lost counts as down', init('running'), [[30, 'lost'], [40, 'running']], [50, 10, 1, 10, 10, 50 / 60], [[30, 40, 10]]],
-    ['dispatching again after having run is down (a recovery under way)', init('running'), [[10, 'dispatching'], [20, 'running']], [50, 10, 1, 10, 10, 50 / 60], [[10, 20, 10]]],
-    ['stopped without being asked to, after having run, is down', init('running'), [[10, 'stopped'], [20, 'dispatching'], [30, 'running']], [40, 20, 1, 20, 20, 40 / 60], [[10, 30, 20]]],
-    ['dispatching before the first running is neither', init('configured', 'idle'), [[0, 'run', 'dispatching'], [10, 'running']], [50, 0, 0, 0, null, 1], []],
-    ['configured and scheduled before the first running are neither', init('configured', 'idle'), [[5, 'run', 'scheduled'], [20, 'dispatching'], [25, 'running']], [35, 0, 0, 0, null, 1], []],
+    [
+      'lost counts as down',
+      init('running'),
+      [
+        [30, 'lost'],
+        [40, 'running'],
+      ],
+      [50, 10, 1, 10, 10, 50 / 60],
+      [[30, 40, 10]],
+    ],
+    [
+      'dispatching again after having run is down (a recovery under way)',
+      init('running'),
+      [
+        [10, 'dispatching'],
+        [20, 'running'],
+      ],
+      [50, 10, 1, 10, 10, 50 / 60],
+      [[10, 20, 10]],
+    ],
+    [
+      'stopped without being asked to, after having run, is down',
+      init('running'),
+      [
+        [10, 'stopped'],
+        [20, 'dispatching'],
+        [30, 'running'],
+      ],
+      [40, 20, 1, 20, 20, 40 / 60],
+      [[10, 30, 20]],
+    ],
+    [
+      'dispatching before the first running is neither',
+      init('configured', 'idle'),
+      [
+        [0, 'run', 'dispatching'],
+        [10, 'running'],
+      ],
+      [50, 0, 0, 0, null, 1],
+      [],
+    ],
+    [
+      'configured and scheduled before the first running are neither',
+      init('configured', 'idle'),
+      [
+        [5, 'run', 'scheduled'],
+        [20, 'dispatching'],
+        [25, 'running'],
+      ],
+      [35, 0, 0, 0, null, 1],
+      [],
+    ],
     [
       'a failure during start-up is down, and so is the re-dispatch after it',
       init('configured', 'idle'),
-      [[0, 'run', 'dispatching'], [10, 'failed'], [20, 'dispatching'], [30, 'running']],
+      [
+        [0, 'run', 'dispatching'],
+        [10, 'failed'],
+        [20, 'dispatching'],
+        [30, 'running'],
+      ],
       [30, 20, 1, 20, 20, 0.6],
       [[10, 30, 20]],
     ],
     [
       'two starts in the window: the second start-up is neither',
       init('configured', 'idle'),
-      [[0, 'run', 'dispatching'], [5, 'running'], [15, 'failed'], [20, 'stop', 'stopped'], [30, 'run', 'dispatching'], [35, 'running'], [50, 'failed']],
+      [
+        [0, 'run', 'dispatching'],
+        [5, 'running'],
+        [15, 'failed'],
+        [20, 'stop', 'stopped'],
+        [30, 'run', 'dispatching'],
+        [35, 'running'],
+        [50, 'failed'],
+      ],
       [25, 15, 2, 10, 7.5, 25 / 40],
       [
         [15, 20, 5],
@@ -104,7 +223,11 @@ describe('subtaskAvailability', () => {
     [
       'a repeated start while wanted running does not hide the outage under way',
       init('running'),
-      [[10, 'failed'], [20, 'run', 'dispatching'], [30, 'running']],
+      [
+        [10, 'failed'],
+        [20, 'run', 'dispatching'],
+        [30, 'running'],
+      ],
       [40, 20, 1, 20, 20, 40 / 60],
       [[10, 30, 20]],
     ],
@@ -114,7 +237,14 @@ describe('subtaskAvailability', () => {
     [
       'multiple outages: mttr is their mean, longest the longest',
       init('running'),
-      [[5, 'failed'], [8, 'running'], [20, 'lost'], [30, 'running'], [40, 'dispatching'], [42, 'running']],
+      [
+        [5, 'failed'],
+        [8, 'running'],
+        [20, 'lost'],
+        [30, 'running'],
+        [40, 'dispatching'],
+        [42, 'running'],
+      ],
       [45, 15, 3, 10, 5, 0.75],
       [
         [5, 8, 3],
@@ -123,33 +253,87 @@ describe('subtaskAvailability', () => {
       ],
     ],
     ['completed is neither up nor down, and the time after it is not counted', init('running'), [[30, 'completed']], [30, 0, 0, 0, null, 1], []],
-    ['a completed job restarted is a fresh start-up', init('running'), [[30, 'completed'], [40, 'run', 'dispatching'], [45, 'running']], [45, 0, 0, 0, null, 1], []],
-    ['a failure after a completed job was restarted counts', init('completed'), [[10, 'dispatching'], [15, 'running'], [40, 'failed']], [25, 20, 1, 20, 20, 25 / 45], [[40, 60, 20]]],
+    [
+      'a completed job restarted is a fresh start-up',
+      init('running'),
+      [
+        [30, 'completed'],
+        [40, 'run', 'dispatching'],
+        [45, 'running'],
+      ],
+      [45, 0, 0, 0, null, 1],
+      [],
+    ],
+    [
+      'a failure after a completed job was restarted counts',
+      init('completed'),
+      [
+        [10, 'dispatching'],
+        [15, 'running'],
+        [40, 'failed'],
+      ],
+      [25, 20, 1, 20, 20, 25 / 45],
+      [[40, 60, 20]],
+    ],
     [
       'waiting for a schedule window is neither, and its open is a fresh start-up',
       init('running'),
-      [[20, 'scheduled'], [40, 'dispatching'], [45, 'running']],
+      [
+        [20, 'scheduled'],
+        [40, 'dispatching'],
+        [45, 'running'],
+      ],
       [35, 0, 0, 0, null, 1],
       [],
     ],
     ['a window inside a long outage', init('lost', 'run'), [], [0, 30, 1, 30, 30, 0], [[100, 130, 30]], [100, 130]],
-    ['changes with equal timestamps apply in order', init('running'), [[10, 'failed'], [10, 'running'], [20, 'lost'], [20, 'dispatching'], [30, 'running']], [50, 10, 1, 10, 10, 50 / 60], [[20, 30, 10]]],
+    [
+      'changes with equal timestamps apply in order',
+      init('running'),
+      [
+        [10, 'failed'],
+        [10, 'running'],
+        [20, 'lost'],
+        [20, 'dispatching'],
+        [30, 'running'],
+      ],
+      [50, 10, 1, 10, 10, 50 / 60],
+      [[20, 30, 10]],
+    ],
     [
       'a zero-length interruption does not break an outage',
       init('failed'),
-      [[10, 'stop'], [10, 'run'], [10, 'failed'], [20, 'running']],
+      [
+        [10, 'stop'],
+        [10, 'run'],
+        [10, 'failed'],
+        [20, 'running'],
+      ],
       [40, 20, 1, 20, 20, 40 / 60],
       [[0, 20, 20]],
     ],
-    ['desired run with the state unchanged from stopped is start-up until it runs', init('stopped', 'stop'), [[10, 'run'], [15, 'dispatching'], [20, 'running']], [40, 0, 0, 0, null, 1], []],
+    [
+      'desired run with the state unchanged from stopped is start-up until it runs',
+      init('stopped', 'stop'),
+      [
+        [10, 'run'],
+        [15, 'dispatching'],
+        [20, 'running'],
+      ],
+      [40, 0, 0, 0, null, 1],
+      [],
+    ],
   ];
-  it.each(cases.map(([name, initial, steps, expected, list, window]) => [name, initial, steps, expected, list, window ?? [0, 60]] as const))('%s', (_name, initial, steps, expected, list, [from, to]) => {
-    const result = run(initial, steps, from, to);
-    expect(figuresOf(result)).toEqual(want(expected));
-    expect(outagesOf(result)).toEqual(list);
-    // Downtime consists of the outages.
-    expect(result.outage_list.reduce((s, o) => s + o.ms, 0)).toBe(result.down_ms);
-  });
+  it.each(cases.map(([name, initial, steps, expected, list, window]) => [name, initial, steps, expected, list, window ?? [0, 60]] as const))(
+    '%s',
+    (_name, initial, steps, expected, list, [from, to]) => {
+      const result = run(initial, steps, from, to);
+      expect(figuresOf(result)).toEqual(want(expected));
+      expect(outagesOf(result)).toEqual(list);
+      // Downtime consists of the outages.
+      expect(result.outage_list.reduce((s, o) => s + o.ms, 0)).toBe(result.down_ms);
+    },
+  );
 
   it('never answers NaN and stays within the window for every single state held through the window', () => {
     for (const state of AVAILABILITY_STATES) {
@@ -159,7 +343,8 @@ describe('subtaskAvailability', () => {
           expect(r.running_ms + r.down_ms).toBeLessThanOrEqual(60 * MIN);
           expect(Number.isNaN(r.uptime_ratio)).toBe(false);
           expect(Number.isNaN(r.mttr_ms)).toBe(false);
-          const counted = desired === 'run' && state !== 'scheduled' && state !== 'completed' && (state === 'running' || state === 'failed' || state === 'lost' || ran);
+          const counted =
+            desired === 'run' && state !== 'scheduled' && state !== 'completed' && (state === 'running' || state === 'failed' || state === 'lost' || ran);
           expect(r.running_ms + r.down_ms).toBe(counted ? 60 * MIN : 0);
           expect(r.uptime_ratio).toBe(counted ? (state === 'running' ? 1 : 0) : null);
         }
@@ -178,15 +363,32 @@ describe('subtaskAvailability', () => {
 
   it('refuses changes out of time order, an inverted window, invalid dates and unknown states', () => {
     const initial = init('running');
-    expect(() => subtaskAvailability({ initial, changes: changes([[20, 'failed'], [10, 'running']]), from: m(0), to: m(60) })).toThrow(/before the change preceding it/);
+    expect(() =>
+      subtaskAvailability({
+        initial,
+        changes: changes([
+          [20, 'failed'],
+          [10, 'running'],
+        ]),
+        from: m(0),
+        to: m(60),
+      }),
+    ).toThrow(/before the change preceding it/);
     expect(() => subtaskAvailability({ initial, changes: [], from: m(60), to: m(0) })).toThrow(/before it starts/);
     expect(() => subtaskAvailability({ initial, changes: [], from: new Date('nope'), to: m(0) })).toThrow(/from: not a valid date/);
-    expect(() => subtaskAvailability({ initial, changes: [{ at: m(5), state: 'exploded' as AvailabilityState }], from: m(0), to: m(60) })).toThrow(/unknown subtask state 'exploded'/);
-    expect(() => subtaskAvailability({ initial: { state: 'running', desired: 'go' as AvailabilityDesired }, changes: [], from: m(0), to: m(60) })).toThrow(/unknown desired state 'go'/);
+    expect(() => subtaskAvailability({ initial, changes: [{ at: m(5), state: 'exploded' as AvailabilityState }], from: m(0), to: m(60) })).toThrow(
+      /unknown subtask state 'exploded'/,
+    );
+    expect(() => subtaskAvailability({ initial: { state: 'running', desired: 'go' as AvailabilityDesired }, changes: [], from: m(0), to: m(60) })).toThrow(
+      /unknown desired state 'go'/,
+    );
   });
 
   it('does not change its input', () => {
-    const steps = changes([[10, 'failed'], [20, 'running']]);
+    const steps = changes([
+      [10, 'failed'],
+      [20, 'running'],
+    ]);
     const copy = structuredClone(steps);
     subtaskAvailability({ initial: init('running'), changes: steps, from: m(0), to: m(60) });
     expect(steps).toEqual(copy);
@@ -194,8 +396,16 @@ describe('subtaskAvailability', () => {
 });
 
 describe('sumAvailability', () => {
-  const a = run(init('running'), [[10, 'failed'], [20, 'running'], [40, 'lost'], [45, 'running']]); // up 45, down 15, 2 outages (10, 5)
-  const b = run(init('running'), [[0, 'failed'], [30, 'running']]); // up 30, down 30, 1 outage (30)
+  const a = run(init('running'), [
+    [10, 'failed'],
+    [20, 'running'],
+    [40, 'lost'],
+    [45, 'running'],
+  ]); // up 45, down 15, 2 outages (10, 5)
+  const b = run(init('running'), [
+    [0, 'failed'],
+    [30, 'running'],
+  ]); // up 30, down 30, 1 outage (30)
   const idle = run(init('configured', 'idle'), []); // nothing should have run
 
   it.each<[string, AvailabilityFigures[], Want]>([
@@ -284,7 +494,11 @@ describe('availabilityInputFromJournal', () => {
   });
 
   it('orders by time, keeping the journal order for equal times', () => {
-    const input = availabilityInputFromJournal([state(20, 'failed', 'running'), state(10, 'running', 'failed'), state(10, 'failed', 'dispatching')], m(0), m(60));
+    const input = availabilityInputFromJournal(
+      [state(20, 'failed', 'running'), state(10, 'running', 'failed'), state(10, 'failed', 'dispatching')],
+      m(0),
+      m(60),
+    );
     expect(input.changes).toEqual([
       { at: m(10), state: 'failed' },
       { at: m(10), state: 'dispatching' },
@@ -293,6 +507,8 @@ describe('availabilityInputFromJournal', () => {
   });
 
   it('refuses an unknown state in the journal', () => {
-    expect(() => availabilityInputFromJournal([ev(5, 'subtask.state', 'running', 'melted')], m(0), m(60))).toThrow(/events\[0\]: unknown subtask state 'melted'/);
+    expect(() => availabilityInputFromJournal([ev(5, 'subtask.state', 'running', 'melted')], m(0), m(60))).toThrow(
+      /events\[0\]: unknown subtask state 'melted'/,
+    );
   });
 });

@@ -210,7 +210,8 @@ export function subtaskAvailability(input: AvailabilityInput): SubtaskAvailabili
   input.changes.forEach((change, i) => {
     const where = `changes[${i}]`;
     const ms = checkTime(change.at, where);
-    if (ms < t0 || ms >= t1) throw new RangeError(`${where}: ${change.at.toISOString()} is outside the window [${input.from.toISOString()}, ${input.to.toISOString()})`);
+    if (ms < t0 || ms >= t1)
+      throw new RangeError(`${where}: ${change.at.toISOString()} is outside the window [${input.from.toISOString()}, ${input.to.toISOString()})`);
     if (ms < at) throw new RangeError(`${where}: ${change.at.toISOString()} is before the change preceding it`);
     checkChange(change, where);
     stretch(at, ms);

@@ -19,10 +19,7 @@ export function toMtaskFields(mtask: MtaskInputDto): MtaskFields {
 }
 
 /** One validated input scene → its row; `scene_unid` defaults to the row id. Pure. */
-export function toSceneRow(
-  scene: SceneInputDto,
-  keys: { id: string; mtask_id: string; task_id: string; position: number },
-): SceneRow {
+export function toSceneRow(scene: SceneInputDto, keys: { id: string; mtask_id: string; task_id: string; position: number }): SceneRow {
   return {
     ...keys,
     scene_unid: scene.scene_unid ?? keys.id,

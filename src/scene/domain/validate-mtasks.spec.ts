@@ -21,8 +21,7 @@ const videoRules = (over: Partial<MtaskRules> = {}): MtaskRules => ({
   channels: CHANNELS,
   ...over,
 });
-const pictureRules = (over: Partial<MtaskRules> = {}): MtaskRules =>
-  videoRules({ pictureSource: true, channels: new Map(), ...over });
+const pictureRules = (over: Partial<MtaskRules> = {}): MtaskRules => videoRules({ pictureSource: true, channels: new Map(), ...over });
 
 /** A complete scene as the original's example body has it. */
 function scene(over: Partial<SceneInputDto> = {}): SceneInputDto {
@@ -129,7 +128,11 @@ describe('validateMtasks', () => {
 
   describe('unique ids', () => {
     it.each<[string, MtaskInputDto[], FieldError[]]>([
-      ['two mtasks share an mtask_unid', [mtask({ mtask_unid: 'm' }), mtask({ mtask_unid: 'm', scenes: [] })], [{ field: 'mtasks[1].mtask_unid', rule: 'duplicate' }]],
+      [
+        'two mtasks share an mtask_unid',
+        [mtask({ mtask_unid: 'm' }), mtask({ mtask_unid: 'm', scenes: [] })],
+        [{ field: 'mtasks[1].mtask_unid', rule: 'duplicate' }],
+      ],
       [
         'three mtasks share an mtask_unid (each repeat is reported)',
         [mtask({ mtask_unid: 'm', scenes: [] }), mtask({ mtask_unid: 'm', scenes: [] }), mtask({ mtask_unid: 'm', scenes: [] })],
@@ -152,14 +155,13 @@ describe('validateMtasks', () => {
       ],
       [
         'scenes of different mtasks share a scene_unid (ids are unique across the task)',
-        [mtask({ mtask_unid: 'a', scenes: [scene({ scene_unid: 's' })] }), mtask({ mtask_unid: 'b', scenes: [scene({ scene_unid: 'x' }), scene({ scene_unid: 's' })] })],
+        [
+          mtask({ mtask_unid: 'a', scenes: [scene({ scene_unid: 's' })] }),
+          mtask({ mtask_unid: 'b', scenes: [scene({ scene_unid: 'x' }), scene({ scene_unid: 's' })] }),
+        ],
         [{ field: 'mtasks[1].scenes[1].scene_unid', rule: 'duplicate' }],
       ],
-      [
-        'an mtask_unid equal to a scene_unid (separate namespaces)',
-        [mtask({ mtask_unid: 'same', scenes: [scene({ scene_unid: 'same' })] })],
-        [],
-      ],
+      ['an mtask_unid equal to a scene_unid (separate namespaces)', [mtask({ mtask_unid: 'same', scenes: [scene({ scene_unid: 'same' })] })], []],
     ])('%s', (_label, mtasks, expected) => {
       expect(validateMtasks(mtasks, videoRules())).toEqual(expected);
     });
@@ -282,7 +284,13 @@ describe('validateMtasks', () => {
       // Picture sources have no cameras: the PTZ rule does not apply.
       ['type 1 on a picture source', 1, [undefined], pictureRules(), []],
       ['type 2 on a picture source without scenes', 2, [], pictureRules(), []],
-      ['type 2 on a picture source naming a channel (which it has none of)', 2, ['whatever'], pictureRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'videoOnly' }]],
+      [
+        'type 2 on a picture source naming a channel (which it has none of)',
+        2,
+        ['whatever'],
+        pictureRules(),
+        [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'videoOnly' }],
+      ],
     ])('%s', (_label, type, vchans, rules, expected) => {
       const scenes = vchans === null ? null : vchans.map((vchan_refid, k) => scene({ scene_unid: `s${k}`, vchan_refid }));
       expect(validateMtasks([periodMtask({ type, time_interval: type === 0 ? 5 : undefined, scenes })], rules)).toEqual(expected);
@@ -312,7 +320,12 @@ describe('validateMtasks', () => {
       ['no channel (absent) on a task with channels', undefined, videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
       ['no channel (null) on a task with channels', null, videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
       ['no channel (empty string) on a task with channels', '', videoRules(), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
-      ['no channel on a task with only PTZ channels', undefined, videoRules({ channels: new Map([['p1', { is_ptz: true }]]) }), [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }]],
+      [
+        'no channel on a task with only PTZ channels',
+        undefined,
+        videoRules({ channels: new Map([['p1', { is_ptz: true }]]) }),
+        [{ field: 'mtasks[0].scenes[0].vchan_refid', rule: 'vchanRequired' }],
+      ],
       // Without channels the task streams its own play_url: its one subtask runs every scene.
       ['no channel on a task without channels', undefined, videoRules({ channels: new Map() }), []],
       // Picture sources have no channels: naming one is a mistake, naming none is the rule.
@@ -498,20 +511,15 @@ describe('validateMtasks', () => {
 
     describe.each(places)('in %s', (_place, put, name) => {
       it.each(MALFORMED)('refuses malformed %p with the exact field path', (xml) => {
-        expect(validateMtasks(bodyWith(put(xml)), videoRules())).toEqual([
-          { field: `mtasks[1].scenes[1].${name}`, rule: 'xmlMalformed', args: { max: MAX } },
-        ]);
+        expect(validateMtasks(bodyWith(put(xml)), videoRules())).toEqual([{ field: `mtasks[1].scenes[1].${name}`, rule: 'xmlMalformed', args: { max: MAX } }]);
       });
 
-      it.each([
-        XML,
-        '<root/>',
-        '<root a="1"><roi x="3" y="4"/><!-- note --><![CDATA[<raw>]]></root>',
-        '<根><区域>中文</区域></根>',
-        '  <root/>\n',
-      ])('accepts well-formed %p', (xml) => {
-        expect(validateMtasks(bodyWith(put(xml)), videoRules())).toEqual([]);
-      });
+      it.each([XML, '<root/>', '<root a="1"><roi x="3" y="4"/><!-- note --><![CDATA[<raw>]]></root>', '<根><区域>中文</区域></根>', '  <root/>\n'])(
+        'accepts well-formed %p',
+        (xml) => {
+          expect(validateMtasks(bodyWith(put(xml)), videoRules())).toEqual([]);
+        },
+      );
 
       it.each<[string, string]>([
         ['ASCII (1 byte a character)', 'a'],
@@ -579,14 +587,11 @@ describe('validateMtasks', () => {
     });
 
     // Lenient validators let these through; the analysis servers' parsers do not.
-    it.each(['<a/><b/>', '<a/>trailing text', '<a x="<"/>', '<a>&undefined;</a>'])(
-      'refuses non-well-formed %p',
-      (xml) => {
-        expect(validateMtasks([mtask({ scenes: [scene({ config: { xml } })] })], videoRules())).toEqual([
-          { field: 'mtasks[0].scenes[0].config.xml', rule: 'xmlMalformed', args: { max: MAX } },
-        ]);
-      },
-    );
+    it.each(['<a/><b/>', '<a/>trailing text', '<a x="<"/>', '<a>&undefined;</a>'])('refuses non-well-formed %p', (xml) => {
+      expect(validateMtasks([mtask({ scenes: [scene({ config: { xml } })] })], videoRules())).toEqual([
+        { field: 'mtasks[0].scenes[0].config.xml', rule: 'xmlMalformed', args: { max: MAX } },
+      ]);
+    });
   });
 
   it('reports every problem of a body, mtask rules before scene rules, in body order', () => {

@@ -28,6 +28,7 @@ export class MtaskResponseDto {
   @ApiProperty({ nullable: true, type: 'integer', description: 'Polling interval in minutes' }) time_interval: number | null;
   @ApiProperty({ nullable: true, type: String, pattern: '^([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d$', example: '00:00:00' }) start_time: string | null;
   @ApiProperty({ nullable: true, type: String, pattern: '^([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d$', example: '22:01:20' }) end_time: string | null;
-  @ApiProperty({ nullable: true, type: 'integer', minimum: 0, maximum: 100, description: 'Reported progress (0–100) of the subtasks running it' }) progress: number | null;
+  @ApiProperty({ nullable: true, type: 'integer', minimum: 0, maximum: 100, description: 'Reported progress (0–100) of the subtasks running it' }) progress:
+    number | null;
   @ApiProperty({ type: [SceneResponseDto] }) scenes: SceneResponseDto[];
 }

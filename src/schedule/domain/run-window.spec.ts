@@ -8,10 +8,30 @@ const at = (iso: string) => new Date(iso);
 describe('runWindow', () => {
   it.each<[string, Schedule | null, string, { at: string; closeAt: string | null; inside: boolean }]>([
     ['no schedule runs at once, always', null, '2026-12-01T03:00:00Z', { at: '2026-12-01T03:00:00.000Z', closeAt: null, inside: true }],
-    ['inside a window runs now, until its close', weekdays, '2026-12-01T03:00:00Z', { at: '2026-12-01T03:00:00.000Z', closeAt: '2026-12-01T11:00:00.000Z', inside: true }],
-    ['exactly at the opening is inside', weekdays, '2026-11-30T23:00:00Z', { at: '2026-11-30T23:00:00.000Z', closeAt: '2026-12-01T11:00:00.000Z', inside: true }],
-    ['exactly at the close waits for the next opening', weekdays, '2026-12-01T11:00:00Z', { at: '2026-12-01T23:00:00.000Z', closeAt: '2026-12-02T11:00:00.000Z', inside: false }],
-    ['Friday evening waits for Monday', weekdays, '2026-12-04T12:00:00Z', { at: '2026-12-06T23:00:00.000Z', closeAt: '2026-12-07T11:00:00.000Z', inside: false }],
+    [
+      'inside a window runs now, until its close',
+      weekdays,
+      '2026-12-01T03:00:00Z',
+      { at: '2026-12-01T03:00:00.000Z', closeAt: '2026-12-01T11:00:00.000Z', inside: true },
+    ],
+    [
+      'exactly at the opening is inside',
+      weekdays,
+      '2026-11-30T23:00:00Z',
+      { at: '2026-11-30T23:00:00.000Z', closeAt: '2026-12-01T11:00:00.000Z', inside: true },
+    ],
+    [
+      'exactly at the close waits for the next opening',
+      weekdays,
+      '2026-12-01T11:00:00Z',
+      { at: '2026-12-01T23:00:00.000Z', closeAt: '2026-12-02T11:00:00.000Z', inside: false },
+    ],
+    [
+      'Friday evening waits for Monday',
+      weekdays,
+      '2026-12-04T12:00:00Z',
+      { at: '2026-12-06T23:00:00.000Z', closeAt: '2026-12-07T11:00:00.000Z', inside: false },
+    ],
   ])('%s', (_name, schedule, notBefore, expected) => {
     const result = runWindow(schedule, at(notBefore));
     expect({ at: result.at.toISOString(), closeAt: result.closeAt?.toISOString() ?? null, inside: result.inside }).toEqual(expected);

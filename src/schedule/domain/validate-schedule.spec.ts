@@ -83,7 +83,12 @@ describe('validateSchedule refuses, naming the field and the rule', () => {
     ['always open: every day 24 h', { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '00:00' }] }, ['schedule.windows scheduleAlwaysOpen']],
     [
       'always open: two halves of every day',
-      { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '12:00' }, { days: [1, 2, 3, 4, 5, 6, 7], start: '12:00', end: '00:00' }] },
+      {
+        windows: [
+          { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '12:00' },
+          { days: [1, 2, 3, 4, 5, 6, 7], start: '12:00', end: '00:00' },
+        ],
+      },
       ['schedule.windows scheduleAlwaysOpen'],
     ],
     [
@@ -108,7 +113,9 @@ describe('validateSchedule refuses, naming the field and the rule', () => {
 
   it('gives the bound with arrayMaxSize', () => {
     const windows = Array.from({ length: MAX_SCHEDULE_WINDOWS + 1 }, () => ok);
-    expect(validateSchedule({ windows }, DEFAULT_ZONE).errors).toEqual([{ field: 'schedule.windows', rule: 'arrayMaxSize', args: { max: MAX_SCHEDULE_WINDOWS } }]);
+    expect(validateSchedule({ windows }, DEFAULT_ZONE).errors).toEqual([
+      { field: 'schedule.windows', rule: 'arrayMaxSize', args: { max: MAX_SCHEDULE_WINDOWS } },
+    ]);
   });
 
   it('names fields under another parent when asked', () => {
@@ -118,7 +125,19 @@ describe('validateSchedule refuses, naming the field and the rule', () => {
   });
 
   it('has a message in English and Chinese for every rule it reports, quoting the field', () => {
-    const rules = ['nestedValidation', 'isDefined', 'isArray', 'arrayNotEmpty', 'arrayMaxSize', 'arrayUnique', 'isIanaZone', 'isIsoWeekday', 'isHourMinute', 'whitelistValidation', 'scheduleAlwaysOpen'];
+    const rules = [
+      'nestedValidation',
+      'isDefined',
+      'isArray',
+      'arrayNotEmpty',
+      'arrayMaxSize',
+      'arrayUnique',
+      'isIanaZone',
+      'isIsoWeekday',
+      'isHourMinute',
+      'whitelistValidation',
+      'scheduleAlwaysOpen',
+    ];
     for (const messages of [en, zh] as Record<string, string>[]) {
       for (const rule of rules) expect(messages[rule]).toContain('{field}');
     }

@@ -42,10 +42,11 @@ export function validateSchedule(input: unknown, defaultZone: string, field = 's
   else if (!Array.isArray(raw)) errors.push({ field: windowsAt, rule: 'isArray' });
   else if (raw.length === 0) errors.push({ field: windowsAt, rule: 'arrayNotEmpty' });
   else if (raw.length > MAX_SCHEDULE_WINDOWS) errors.push({ field: windowsAt, rule: 'arrayMaxSize', args: { max: MAX_SCHEDULE_WINDOWS } });
-  else raw.forEach((item, i) => {
-    const window = validateWindow(item, `${windowsAt}[${i}]`, errors);
-    if (window) windows.push(window);
-  });
+  else
+    raw.forEach((item, i) => {
+      const window = validateWindow(item, `${windowsAt}[${i}]`, errors);
+      if (window) windows.push(window);
+    });
 
   if (errors.length) return { schedule: null, errors };
   if (coversWholeWeek(windows)) return { schedule: null, errors: [{ field: windowsAt, rule: 'scheduleAlwaysOpen' }] };

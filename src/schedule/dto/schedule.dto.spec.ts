@@ -14,7 +14,9 @@ import { ScheduleDto } from './schedule.dto';
 /** A body carrying a schedule the way the task DTOs will. */
 class Holder {
   @ApiPropertyOptional({ type: ScheduleDto, nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => ScheduleDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ScheduleDto)
   schedule?: ScheduleDto | null;
 }
 
@@ -65,7 +67,11 @@ describe('ScheduleDto judges a schedule as validateSchedule does', () => {
     ['start 7:00', one({ ...ok, start: '7:00' }), ['schedule.windows[1].start isHourMinute']],
     ['end 24:00', one({ ...ok, end: '24:00' }), ['schedule.windows[1].end isHourMinute']],
     ['end a number', one({ ...ok, end: 1900 }), ['schedule.windows[1].end isHourMinute']],
-    ['two faults in one window', { windows: [{ days: [0, 0], start: '7', end: '08:00' }] }, ['schedule.windows[0].days isIsoWeekday', 'schedule.windows[0].start isHourMinute']],
+    [
+      'two faults in one window',
+      { windows: [{ days: [0, 0], start: '7', end: '08:00' }] },
+      ['schedule.windows[0].days isIsoWeekday', 'schedule.windows[0].start isHourMinute'],
+    ],
     ['always open', { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '06:00', end: '06:00' }] }, ['schedule.windows scheduleAlwaysOpen']],
   ])('%s', async (_name, input, expected) => {
     expect(await dtoErrors(input)).toEqual(expected);
@@ -89,11 +95,7 @@ describe('ScheduleDto in the OpenAPI document', () => {
         return body;
       }
     }
-    const app = await NestFactory.create(
-      { module: class ProbeModule {}, controllers: [ProbeController] } as never,
-      new FastifyAdapter(),
-      { logger: false },
-    );
+    const app = await NestFactory.create({ module: class ProbeModule {}, controllers: [ProbeController] } as never, new FastifyAdapter(), { logger: false });
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     schemas = document.components!.schemas as Record<string, SchemaObject>;
     await app.close();

@@ -1,15 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsDefined, IsOptional, ValidateBy, ValidateNested, ValidationOptions, buildMessage } from 'class-validator';
 import {
-  HOUR_MINUTE,
-  MAX_SCHEDULE_WINDOWS,
-  ScheduleWindowRule,
-  coversWholeWeek,
-  isHourMinute,
-  isIanaZone,
-  isIsoWeekday,
-} from '../domain/schedule';
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsDefined,
+  IsOptional,
+  ValidateBy,
+  ValidateNested,
+  ValidationOptions,
+  buildMessage,
+} from 'class-validator';
+import { HOUR_MINUTE, MAX_SCHEDULE_WINDOWS, ScheduleWindowRule, coversWholeWeek, isHourMinute, isIanaZone, isIsoWeekday } from '../domain/schedule';
 
 // The decorators call the predicates validateSchedule uses, under the same rule names, so a
 // request body and a stored or previewed schedule are judged alike and translated by one key.
@@ -47,8 +50,13 @@ export const IsHourMinute = (options?: ValidationOptions) =>
 const isWindowRule = (value: unknown): value is ScheduleWindowRule => {
   const w = value as Partial<ScheduleWindowRule> | null;
   return (
-    typeof w === 'object' && w !== null && Array.isArray(w.days) && w.days.length > 0 && w.days.every(isIsoWeekday) &&
-    isHourMinute(w.start) && isHourMinute(w.end)
+    typeof w === 'object' &&
+    w !== null &&
+    Array.isArray(w.days) &&
+    w.days.length > 0 &&
+    w.days.every(isIsoWeekday) &&
+    isHourMinute(w.start) &&
+    isHourMinute(w.end)
   );
 };
 
@@ -76,11 +84,16 @@ export class ScheduleWindowDto {
     description: 'ISO weekdays (1 Monday … 7 Sunday) on which the window opens',
     example: [1, 2, 3, 4, 5],
   })
-  @IsDefined() @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIsoWeekday({ each: true })
+  @IsDefined()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIsoWeekday({ each: true })
   days: number[];
 
   @ApiProperty({ type: String, pattern: HOUR_MINUTE.source, description: 'Opening, HH:mm local wall time', example: '07:00' })
-  @IsDefined() @IsHourMinute()
+  @IsDefined()
+  @IsHourMinute()
   start: string;
 
   @ApiProperty({
@@ -89,7 +102,8 @@ export class ScheduleWindowDto {
     description: 'Closing, HH:mm local wall time; at or before `start` it is on the next day (overnight; equal to `start`: 24 hours)',
     example: '19:00',
   })
-  @IsDefined() @IsHourMinute()
+  @IsDefined()
+  @IsHourMinute()
   end: string;
 }
 
@@ -101,7 +115,8 @@ export class ScheduleDto {
     description: "IANA time zone of the windows' wall times; the service's TIME_ZONE when absent",
     example: 'Asia/Shanghai',
   })
-  @IsOptional() @IsIanaZone()
+  @IsOptional()
+  @IsIanaZone()
   timezone?: string | null;
 
   @ApiProperty({
@@ -114,6 +129,12 @@ export class ScheduleDto {
       { days: [6, 7], start: '22:00', end: '06:00' },
     ],
   })
-  @IsDefined() @IsArray() @ArrayNotEmpty() @ArrayMaxSize(MAX_SCHEDULE_WINDOWS) @ValidateNested({ each: true }) @Type(() => ScheduleWindowDto) @NotAlwaysOpen()
+  @IsDefined()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_SCHEDULE_WINDOWS)
+  @ValidateNested({ each: true })
+  @Type(() => ScheduleWindowDto)
+  @NotAlwaysOpen()
   windows: ScheduleWindowDto[];
 }

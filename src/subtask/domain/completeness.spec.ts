@@ -88,14 +88,7 @@ describe('findMissingConfig', () => {
       mtask(),
       mtask(scene({ rois: [], callibration: null }), scene(), scene({ rois: [], callibration: null, config: null })),
     ];
-    expect(findMissingConfig(mtasks)).toEqual([
-      config(0, 1),
-      roi(2, 0),
-      calibration(2, 0),
-      roi(2, 2),
-      calibration(2, 2),
-      config(2, 2),
-    ]);
+    expect(findMissingConfig(mtasks)).toEqual([config(0, 1), roi(2, 0), calibration(2, 0), roi(2, 2), calibration(2, 2), config(2, 2)]);
   });
 
   it('prefixes scene fields with the given path', () => {

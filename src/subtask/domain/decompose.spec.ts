@@ -7,10 +7,7 @@ describe('decomposeIntoSubtasks', () => {
     const subtasks = decomposeIntoSubtasks({
       ...base,
       source_type: 'pull_video_stream',
-      vchans: [
-        { vchan_refid: 'c1', name: 'Gate', play_url: 'rtsp://cam/1', is_ptz: true },
-        { vchan_refid: 'c2' },
-      ],
+      vchans: [{ vchan_refid: 'c1', name: 'Gate', play_url: 'rtsp://cam/1', is_ptz: true }, { vchan_refid: 'c2' }],
     });
     expect(subtasks).toEqual([
       { position: 0, vchan_refid: 'c1', vchan_name: 'Gate', play_url: 'rtsp://cam/1', is_ptz: true, node_index: null, pull_source_url: null },

@@ -48,9 +48,7 @@ export function decomposeIntoSubtasks(source: TaskSource): SubtaskSpec[] {
   }
   const vchans = source.vchans ?? [];
   if (vchans.length === 0) {
-    return [
-      { position: 0, vchan_refid: null, vchan_name: null, play_url: source.play_url, is_ptz: false, node_index: null, pull_source_url: null },
-    ];
+    return [{ position: 0, vchan_refid: null, vchan_name: null, play_url: source.play_url, is_ptz: false, node_index: null, pull_source_url: null }];
   }
   return vchans.map((vchan, index) => ({
     position: index,

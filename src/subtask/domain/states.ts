@@ -26,5 +26,8 @@ export interface SubtaskStatusInput {
 export const ACTIVE_STATES: readonly SubtaskState[] = ['scheduled', 'dispatching', 'running', 'stopping', 'lost'];
 
 export function isActive(subtask: SubtaskStatusInput): boolean {
-  return ACTIVE_STATES.includes(subtask.state) || (subtask.desired_state === 'run' && subtask.state !== 'completed' && subtask.state !== 'failed' && subtask.state !== 'stopped');
+  return (
+    ACTIVE_STATES.includes(subtask.state) ||
+    (subtask.desired_state === 'run' && subtask.state !== 'completed' && subtask.state !== 'failed' && subtask.state !== 'stopped')
+  );
 }

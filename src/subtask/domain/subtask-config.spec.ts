@@ -172,11 +172,19 @@ describe('checkAgainstOtherScenes', () => {
 
 describe('planChannelConfig', () => {
   it("updates a shared mtask's schedule, names the other channels it changes, and appends the scenes after theirs", () => {
-    const plan = planChannelConfig('t', 'c1', [inputMtask({ mtask_unid: 'u-m1', name: 'renamed', time_interval: 10, scenes: [inputScene({ name: 'a' })] })], TASK, ids());
+    const plan = planChannelConfig(
+      't',
+      'c1',
+      [inputMtask({ mtask_unid: 'u-m1', name: 'renamed', time_interval: 10, scenes: [inputScene({ name: 'a' })] })],
+      TASK,
+      ids(),
+    );
     expect(plan.mtaskUpdates).toEqual([{ id: 'm1', fields: { name: 'renamed', type: 0, time_interval: 10, start_time: null, end_time: null } }]);
     expect(plan.mtaskInserts).toEqual([]);
     // s2 (c2) is at position 1 of m1; c1's old scenes go away.
-    expect(plan.sceneInserts).toEqual([expect.objectContaining({ id: 'new-1', mtask_id: 'm1', task_id: 't', position: 2, name: 'a', vchan_refid: 'c1', scene_unid: 'new-1' })]);
+    expect(plan.sceneInserts).toEqual([
+      expect.objectContaining({ id: 'new-1', mtask_id: 'm1', task_id: 't', position: 2, name: 'a', vchan_refid: 'c1', scene_unid: 'new-1' }),
+    ]);
     // m2 held only c1's scenes and is not in the input.
     expect(plan.mtaskDeletes).toEqual(['m2']);
     expect(plan.siblingChannels).toEqual(['c2']);
@@ -194,7 +202,13 @@ describe('planChannelConfig', () => {
   });
 
   it('updates an mtask held only by this channel without naming siblings', () => {
-    const plan = planChannelConfig('t', 'c1', [inputMtask({ mtask_unid: 'u-m2', type: 1, time_interval: null, start_time: '01:00:00', end_time: '02:00:00' })], TASK, ids());
+    const plan = planChannelConfig(
+      't',
+      'c1',
+      [inputMtask({ mtask_unid: 'u-m2', type: 1, time_interval: null, start_time: '01:00:00', end_time: '02:00:00' })],
+      TASK,
+      ids(),
+    );
     expect(plan.mtaskUpdates).toEqual([{ id: 'm2', fields: { name: 'm', type: 1, time_interval: null, start_time: '01:00:00', end_time: '02:00:00' } }]);
     expect(plan.siblingChannels).toEqual([]);
     expect(plan.mtaskDeletes).toEqual([]);
@@ -210,7 +224,18 @@ describe('planChannelConfig', () => {
     );
     expect(plan.mtaskInserts).toEqual([
       { id: 'new-1', task_id: 't', position: 4, mtask_unid: 'given', name: 'm', type: 0, time_interval: 5, start_time: null, end_time: null, progress: null },
-      { id: 'new-4', task_id: 't', position: 5, mtask_unid: 'new-4', name: 'anon', type: 0, time_interval: 5, start_time: null, end_time: null, progress: null },
+      {
+        id: 'new-4',
+        task_id: 't',
+        position: 5,
+        mtask_unid: 'new-4',
+        name: 'anon',
+        type: 0,
+        time_interval: 5,
+        start_time: null,
+        end_time: null,
+        progress: null,
+      },
     ]);
     expect(plan.sceneInserts.map((s) => [s.id, s.mtask_id, s.position, s.scene_unid, s.vchan_refid])).toEqual([
       ['new-2', 'new-1', 0, 'new-2', 'c1'],
@@ -233,7 +258,13 @@ describe('planChannelConfig', () => {
   });
 
   it('deletes a named mtask it leaves without scenes, and skips updating it', () => {
-    const plan = planChannelConfig('t', 'c1', [inputMtask({ mtask_unid: 'u-m4', name: 'x', scenes: [] }), inputMtask({ mtask_unid: 'u-m2', name: 'y', scenes: [] })], TASK, ids());
+    const plan = planChannelConfig(
+      't',
+      'c1',
+      [inputMtask({ mtask_unid: 'u-m4', name: 'x', scenes: [] }), inputMtask({ mtask_unid: 'u-m2', name: 'y', scenes: [] })],
+      TASK,
+      ids(),
+    );
     expect(plan.mtaskDeletes).toEqual(['m2', 'm4']);
     expect(plan.mtaskUpdates).toEqual([]);
   });

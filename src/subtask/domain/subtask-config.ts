@@ -169,7 +169,14 @@ export function planChannelConfig(
     } else {
       if (scenes.length === 0) continue;
       mtaskId = newId();
-      plan.mtaskInserts.push({ id: mtaskId, task_id: taskId, position: nextMtaskPosition++, mtask_unid: mtask.mtask_unid ?? mtaskId, ...fields, progress: null });
+      plan.mtaskInserts.push({
+        id: mtaskId,
+        task_id: taskId,
+        position: nextMtaskPosition++,
+        mtask_unid: mtask.mtask_unid ?? mtaskId,
+        ...fields,
+        progress: null,
+      });
     }
     for (const scene of scenes) {
       const position = nextScenePosition.get(mtaskId) ?? 0;
@@ -178,9 +185,7 @@ export function planChannelConfig(
       withNewScenes.add(mtaskId);
     }
   }
-  plan.mtaskDeletes = existing.mtasks
-    .filter((m) => candidates.has(m.id) && !keptByMtask.has(m.id) && !withNewScenes.has(m.id))
-    .map((m) => m.id);
+  plan.mtaskDeletes = existing.mtasks.filter((m) => candidates.has(m.id) && !keptByMtask.has(m.id) && !withNewScenes.has(m.id)).map((m) => m.id);
   const deleted = new Set(plan.mtaskDeletes);
   plan.mtaskUpdates = plan.mtaskUpdates.filter((u) => !deleted.has(u.id));
   plan.siblingChannels = [...siblings].sort();

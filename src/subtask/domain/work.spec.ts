@@ -25,7 +25,12 @@ describe('workFor', () => {
 
 describe('isDue', () => {
   const now = new Date('2026-12-01T00:00:10Z');
-  const base = { state: 'dispatching' as SubtaskState, desired_state: 'run' as DesiredState, next_attempt_at: new Date('2026-12-01T00:00:00Z') as Date | null, lease_until: null as Date | null };
+  const base = {
+    state: 'dispatching' as SubtaskState,
+    desired_state: 'run' as DesiredState,
+    next_attempt_at: new Date('2026-12-01T00:00:00Z') as Date | null,
+    lease_until: null as Date | null,
+  };
 
   it.each<[string, Partial<typeof base>, boolean]>([
     ['work whose time has come, unleased', {}, true],

@@ -11,6 +11,9 @@ export class SubtaskConfigDto {
       "The subtask's mtasks and scenes. For a channel subtask, scenes leave vchan_refid out or name the subtask's channel, " +
       "and mtasks are matched to the task's by mtask_unid; an empty list removes the subtask's scenes.",
   })
-  @IsArray() @ArrayMaxSize(64) @ValidateNested({ each: true }) @Type(() => MtaskInputDto)
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ValidateNested({ each: true })
+  @Type(() => MtaskInputDto)
   mtasks: MtaskInputDto[];
 }

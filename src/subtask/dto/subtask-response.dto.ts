@@ -24,12 +24,19 @@ export class SubtaskDto {
   @ApiProperty({ nullable: true, type: String }) status_reason: string | null;
   @ApiProperty({ nullable: true, type: 'integer', minimum: 0, maximum: 100 }) progress: number | null;
   @ApiProperty({ ...wireDateTime, nullable: true, description: 'When the ops service reported the state last applied' }) reported_at: string | null;
-  @ApiProperty({ nullable: true, type: 'integer', minimum: 0, description: 'How long ago the last report applied to this subtask arrived, in ms (heartbeats count)' })
+  @ApiProperty({
+    nullable: true,
+    type: 'integer',
+    minimum: 0,
+    description: 'How long ago the last report applied to this subtask arrived, in ms (heartbeats count)',
+  })
   report_age_ms: number | null;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Calls to the ops service for the current generation that met an unavailable ops service' }) attempts: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Calls to the ops service for the current generation that met an unavailable ops service' })
+  attempts: number;
   @ApiProperty({ ...wireDateTime, nullable: true, description: 'When the reconciler works on it next (a retry, run_dt, a stop to confirm)' })
   next_attempt_at: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The last failure talking to the ops service about it, kept after it recovers' }) last_error: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The last failure talking to the ops service about it, kept after it recovers' }) last_error:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The replica whose reconciler holds a claim on it right now' }) lease_owner: string | null;
   @ApiProperty({ ...wireDateTime, nullable: true, description: 'When that claim lapses unless renewed' }) lease_until: string | null;
   @ApiProperty(wireDateTime) update_dt: string;

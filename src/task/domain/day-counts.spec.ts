@@ -56,10 +56,26 @@ describe('locateOffset', () => {
   });
 
   it('never lands on a day without live tasks', () => {
-    expect(locateOffset([{ day: 5, live: 0 }, { day: 4, live: 1 }], 0)).toEqual({ found: true, day: 4, skip: 0 });
+    expect(
+      locateOffset(
+        [
+          { day: 5, live: 0 },
+          { day: 4, live: 1 },
+        ],
+        0,
+      ),
+    ).toEqual({ found: true, day: 4, skip: 0 });
   });
 
   it('counts a negative day as empty instead of shifting the page', () => {
-    expect(locateOffset([{ day: 5, live: -2 }, { day: 4, live: 2 }], 1)).toEqual({ found: true, day: 4, skip: 1 });
+    expect(
+      locateOffset(
+        [
+          { day: 5, live: -2 },
+          { day: 4, live: 2 },
+        ],
+        1,
+      ),
+    ).toEqual({ found: true, day: 4, skip: 1 });
   });
 });

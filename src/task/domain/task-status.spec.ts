@@ -106,7 +106,12 @@ describe('deriveTaskStatus', () => {
   });
 });
 
-const detail = (state: SubtaskState, desired_state: DesiredState = 'run', status_reason: string | null = null, next_attempt_at: Date | null = null): SubtaskStatusDetail => ({
+const detail = (
+  state: SubtaskState,
+  desired_state: DesiredState = 'run',
+  status_reason: string | null = null,
+  next_attempt_at: Date | null = null,
+): SubtaskStatusDetail => ({
   state,
   desired_state,
   status_reason,

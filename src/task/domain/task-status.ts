@@ -3,18 +3,7 @@ import { SUBTASK_STATES, type DesiredState, type SubtaskState, type SubtaskStatu
 export type { DesiredState, SubtaskState, SubtaskStatusInput };
 export { ACTIVE_STATES, DESIRED_STATES, isActive, SUBTASK_STATES } from '../../subtask/domain/states';
 
-export const TASK_STATUSES = [
-  'unconfigured',
-  'ready',
-  'waiting',
-  'starting',
-  'running',
-  'degraded',
-  'failed',
-  'stopping',
-  'stopped',
-  'completed',
-] as const;
+export const TASK_STATUSES = ['unconfigured', 'ready', 'waiting', 'starting', 'running', 'degraded', 'failed', 'stopping', 'stopped', 'completed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export type StatusCounts = Record<SubtaskState, number>;

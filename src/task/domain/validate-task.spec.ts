@@ -182,12 +182,9 @@ describe('validateNewTask', () => {
     });
 
     // The wire pattern allows one to three fraction digits, and the calendar is checked in both forms.
-    it.each(['2018-12-03 10:27:30.9', '2018-12-03 10:27:30.99'])(
-      'accepts %p with fewer than three fraction digits, as the wire pattern allows',
-      (run_dt) => {
-        expect(validateNewTask(videoTask({ run_dt }), ctx)).toEqual([]);
-      },
-    );
+    it.each(['2018-12-03 10:27:30.9', '2018-12-03 10:27:30.99'])('accepts %p with fewer than three fraction digits, as the wire pattern allows', (run_dt) => {
+      expect(validateNewTask(videoTask({ run_dt }), ctx)).toEqual([]);
+    });
 
     it.each(['2018-02-30T10:00:00Z', '2018-02-31T10:00:00+08:00', '2018-04-31T00:00:00Z'])(
       'refuses the impossible ISO date %p like its local form',
@@ -229,7 +226,14 @@ describe('validateNewTask', () => {
 
     it('skips the PTZ and channel rules for its mtasks', () => {
       const mtasks = [
-        mtask({ mtask_unid: 'm1', type: 1, time_interval: null, start_time: '08:00:00', end_time: '18:00:00', scenes: [scene({ scene_unid: 's1', vchan_refid: undefined })] }),
+        mtask({
+          mtask_unid: 'm1',
+          type: 1,
+          time_interval: null,
+          start_time: '08:00:00',
+          end_time: '18:00:00',
+          scenes: [scene({ scene_unid: 's1', vchan_refid: undefined })],
+        }),
         mtask({ mtask_unid: 'm2', type: 2, time_interval: null, scenes: [scene({ scene_unid: 's2', vchan_refid: undefined })] }),
       ];
       expect(validateNewTask(pictureTask(source_type, { mtasks }), ctx)).toEqual([]);
@@ -263,9 +267,7 @@ describe('validateNewTask', () => {
       ['null', null],
       ['empty', ''],
     ])('is required for pull_pic_files (%s)', (_label, pull_source_url) => {
-      expect(validateNewTask(pictureTask('pull_pic_files', { pull_source_url }), ctx)).toEqual([
-        { field: 'pull_source_url', rule: 'pullSourceUrlRequired' },
-      ]);
+      expect(validateNewTask(pictureTask('pull_pic_files', { pull_source_url }), ctx)).toEqual([{ field: 'pull_source_url', rule: 'pullSourceUrlRequired' }]);
     });
 
     it.each<[string, string | null | undefined]>([
@@ -496,6 +498,8 @@ describe('validateTaskUpdate', () => {
       { field: 'mtasks[1].scenes[0].scene_unid', rule: 'duplicate' },
       { field: 'mtasks[1].scenes[0].algo_type', rule: 'algoTypeMismatch', args: { expected: '1' } },
     ]);
-    expect(validateTaskUpdate({ mtasks: mtasks.slice(0, 1).map((m) => ({ ...m, time_interval: 5 })) }, videoShape, { ...updateCtx, xmlMaxBytes: 107 })).toEqual([]);
+    expect(validateTaskUpdate({ mtasks: mtasks.slice(0, 1).map((m) => ({ ...m, time_interval: 5 })) }, videoShape, { ...updateCtx, xmlMaxBytes: 107 })).toEqual(
+      [],
+    );
   });
 });

@@ -9,46 +9,73 @@ import { SubtaskDto } from '../../subtask/dto/subtask-response.dto';
 import { TaskDto } from './task-response.dto';
 import { ListTasksQueryDto } from './task-input.dto';
 
-
 /** GET /tasks: the list's filters, with several statuses, the deleted tasks, and a summary view. */
 export class FleetListTasksQueryDto extends OmitType(ListTasksQueryDto, ['status'] as const) {
-  @ApiPropertyOptional({ type: String, example: 'running,degraded', description: `Only tasks with one of these derived statuses, comma-separated: ${TASK_STATUSES.join(', ')}` })
-  @IsOptional() @IsText() @MaxLength(256) @IsInList(TASK_STATUSES)
+  @ApiPropertyOptional({
+    type: String,
+    example: 'running,degraded',
+    description: `Only tasks with one of these derived statuses, comma-separated: ${TASK_STATUSES.join(', ')}`,
+  })
+  @IsOptional()
+  @IsText()
+  @MaxLength(256)
+  @IsInList(TASK_STATUSES)
   status?: string;
 
-  @ApiPropertyOptional({ type: String, enum: ['true', 'false'], default: 'false', description: 'true: only the deleted tasks (recoverable with restore) instead of the live ones' })
-  @IsOptional() @IsIn(['true', 'false'])
+  @ApiPropertyOptional({
+    type: String,
+    enum: ['true', 'false'],
+    default: 'false',
+    description: 'true: only the deleted tasks (recoverable with restore) instead of the live ones',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
   deleted?: 'true' | 'false';
 
   @ApiPropertyOptional({ type: String, enum: ['full', 'summary'], default: 'full', description: 'summary: without mtasks and scenes' })
-  @IsOptional() @IsIn(['full', 'summary'])
+  @IsOptional()
+  @IsIn(['full', 'summary'])
   view?: 'full' | 'summary';
 }
 
 /** GET /subtasks: subtasks across live tasks, newest first. */
 export class ListSubtasksQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
   offset?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit?: number;
 
   @ApiPropertyOptional({ type: String, enum: SUBTASK_STATES, description: 'Only subtasks in this state (e.g. failed)' })
-  @IsOptional() @IsIn(SUBTASK_STATES)
+  @IsOptional()
+  @IsIn(SUBTASK_STATES)
   state?: SubtaskState;
 
   @ApiPropertyOptional({ type: String, enum: DESIRED_STATES, description: 'Only subtasks that should be in this state' })
-  @IsOptional() @IsIn(DESIRED_STATES)
+  @IsOptional()
+  @IsIn(DESIRED_STATES)
   desired_state?: DesiredState;
 
   @ApiPropertyOptional({ type: String, maxLength: 36, description: 'Only the subtasks of this task' })
-  @IsOptional() @IsText() @MaxLength(36)
+  @IsOptional()
+  @IsText()
+  @MaxLength(36)
   task_id?: string;
 
   @ApiPropertyOptional({ type: String, maxLength: 128, description: 'Only the subtasks of this video channel, across tasks' })
-  @IsOptional() @IsText() @MaxLength(128)
+  @IsOptional()
+  @IsText()
+  @MaxLength(128)
   vchan_refid?: string;
 }
 
@@ -77,6 +104,8 @@ export class DryRunSubtaskDto {
 export class DryRunPreviewDto {
   @ApiProperty({ type: Boolean, enum: [true] }) dry_run: true;
   @ApiProperty({ type: String, enum: TASK_STATUSES, description: "The task's derived status after the request" }) task_status: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer', minimum: 0 }, description: 'How many subtasks would be in each state' }) task_status_counts: Record<string, number>;
-  @ApiProperty({ type: [DryRunSubtaskDto], description: 'The subtasks it would create or whose state or desired state it would change' }) subtasks: DryRunSubtaskDto[];
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer', minimum: 0 }, description: 'How many subtasks would be in each state' })
+  task_status_counts: Record<string, number>;
+  @ApiProperty({ type: [DryRunSubtaskDto], description: 'The subtasks it would create or whose state or desired state it would change' })
+  subtasks: DryRunSubtaskDto[];
 }

@@ -28,11 +28,13 @@ export class TaskDto {
   @ApiProperty({ type: [VchanDto] }) vchans: VchanDto[];
   @ApiProperty({ nullable: true, type: 'integer', minimum: 1, description: 'Picture sources: number of worker nodes' }) node_count: number | null;
   @ApiProperty({ nullable: true, type: String, format: 'uri' }) pull_source_url: string | null;
-  @ApiProperty({ type: ScheduleDto, nullable: true, description: 'Weekly windows the subtasks run in after a start; null means always' }) schedule: Schedule | null;
+  @ApiProperty({ type: ScheduleDto, nullable: true, description: 'Weekly windows the subtasks run in after a start; null means always' })
+  schedule: Schedule | null;
   @ApiProperty({ type: [MtaskResponseDto] }) mtasks: MtaskResponseDto[];
   @ApiProperty({ type: String, enum: TASK_STATUSES, description: 'Derived from the subtasks (API.md section 5)' }) status: string;
   @ApiProperty({ ...statusCountsSchema, description: 'How many subtasks are in each state' }) status_counts: Record<string, number>;
-  @ApiProperty({ nullable: true, type: String, description: "Why the task is not running, in the request's language (e.g. \"2 of 16 subtasks failed: …\")" }) status_reason: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the task is not running, in the request\'s language (e.g. "2 of 16 subtasks failed: …")' })
+  status_reason: string | null;
   @ApiProperty({ ...wireDateTime, nullable: true, description: 'When a waiting task (run_dt, a schedule window, a retry) moves on next' })
   next_transition_at: string | null;
   @ApiProperty(wireDateTime) create_dt: string;

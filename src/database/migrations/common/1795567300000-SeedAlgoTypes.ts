@@ -23,6 +23,9 @@ export class SeedAlgoTypes1795567300000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DELETE FROM tb_dict_item WHERE dict_type = 'algo_type' AND id IN (${ALGO_TYPES.map(() => '?').join(', ')})`, ALGO_TYPES.map((i) => i.id));
+    await queryRunner.query(
+      `DELETE FROM tb_dict_item WHERE dict_type = 'algo_type' AND id IN (${ALGO_TYPES.map(() => '?').join(', ')})`,
+      ALGO_TYPES.map((i) => i.id),
+    );
   }
 }

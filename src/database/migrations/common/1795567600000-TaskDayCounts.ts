@@ -13,7 +13,9 @@ export class TaskDayCounts1795567600000 implements MigrationInterface {
       );
       day = "CAST(julianday(substr(create_dt, 1, 10)) - julianday('1970-01-01') AS INTEGER)";
     } else {
-      await queryRunner.query('CREATE TABLE `tb_task_day_count` (`day` int NOT NULL, `slot` int NOT NULL, `live` int NOT NULL, PRIMARY KEY (`day`, `slot`)) ENGINE=InnoDB');
+      await queryRunner.query(
+        'CREATE TABLE `tb_task_day_count` (`day` int NOT NULL, `slot` int NOT NULL, `live` int NOT NULL, PRIMARY KEY (`day`, `slot`)) ENGINE=InnoDB',
+      );
       day = "DATEDIFF(create_dt, '1970-01-01')";
     }
     await queryRunner.query(`INSERT INTO tb_task_day_count (day, slot, live) SELECT ${day}, 0, COUNT(*) FROM tb_task WHERE deleted_dt IS NULL GROUP BY ${day}`);

@@ -21,7 +21,9 @@ export class EventJournal1795567900000 implements MigrationInterface {
       await queryRunner.query(
         'CREATE TABLE `tb_event` (`id` varchar(36) NOT NULL, `seq` bigint NULL, `at` datetime(3) NOT NULL, `kind` varchar(32) NOT NULL, `task_id` varchar(36) NOT NULL, `subtask_id` varchar(36) NULL, `from_value` varchar(16) NULL, `to_value` varchar(16) NULL, `generation` int NULL, `reason` varchar(1024) NULL, `actor_type` varchar(8) NOT NULL, `actor_subject` varchar(128) NULL, `actor_role` varchar(16) NULL, INDEX `IDX_event_at` (`at`), INDEX `IDX_event_subtask` (`subtask_id`, `seq`), INDEX `IDX_event_task` (`task_id`, `seq`), UNIQUE INDEX `UQ_event_seq` (`seq`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
       );
-      await queryRunner.query('CREATE TABLE `tb_event_sequence` (`id` int NOT NULL, `next_seq` bigint NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci');
+      await queryRunner.query(
+        'CREATE TABLE `tb_event_sequence` (`id` int NOT NULL, `next_seq` bigint NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
+      );
     }
     await queryRunner.query('INSERT INTO tb_event_sequence (id, next_seq) VALUES (1, 1)');
   }
