@@ -56,8 +56,11 @@ const task: RepositorySpec<import('../../src/task/task.repository').TaskReposito
     },
     lockLive: (r, ctx, em) => r.lockLive(em, ctx.task.id),
     lockStatuses: (r, ctx, em) => r.lockStatuses(em, [ctx.task.id, FIXED_ID], lock(em, 'pessimistic_write')),
-    writeStatus: (r, ctx, em) =>
-      r.writeStatus(em, ctx.task.id, { status: 'running', status_counts: ctx.task.status_counts, status_reason: null, next_transition_at: null }),
+    writeStatuses: (r, ctx, em) =>
+      r.writeStatuses(em, [
+        { id: ctx.task.id, status: 'running', status_counts: ctx.task.status_counts, status_reason: null, next_transition_at: null },
+        { id: FIXED_ID, status: 'failed', status_counts: ctx.task.status_counts, status_reason: '1 of 1 subtask failed', next_transition_at: null },
+      ]),
     touch: (r, ctx, em) => r.touch(em, ctx.task.id, ctx.at),
     update: (r, ctx, em) => r.update(em, ctx.task.id, { task_name: 'South gate', update_dt: ctx.at }),
     usesAlgoType: (r) => r.usesAlgoType('1'),
@@ -222,6 +225,7 @@ const journal: RepositorySpec<JournalRepository> = {
         })),
         ctx.at,
       ),
+    hasUnsequenced: (r) => r.hasUnsequenced(),
     sequence: async (r, ctx, em) => {
       await r.append(em, [{ kind: 'task.updated', task_id: ctx.task.id, actor: { type: 'system' } }], ctx.at);
       return r.sequence(em, 500);

@@ -52,15 +52,10 @@ export class ReportsService {
     });
 
     // Statuses in a transaction of their own that locks the task rows first, the order start and
-    // stop use, so a report batch never holds subtask rows while waiting for a task row.
-    if (stateChanged.size) {
-      try {
-        await this.status.refreshNow(stateChanged);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'status refresh after reports deferred to the sweep');
-        this.status.nudge();
-      }
-    }
+    // stop use, so a report batch never holds subtask rows while waiting for a task row. The sweep
+    // is nudged rather than awaited: batches arriving together share one refresh of their tasks
+    // (reads derive the status from the rows meanwhile, and the mark makes the refresh certain).
+    if (stateChanged.size) this.status.nudge();
 
     for (const result of results) this.metrics.reportsReceived.inc({ result: result.applied ? 'applied' : result.reason! });
     return results;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, IsNull, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { MetricsService } from '../common/observability/metrics.service';
 import type { NewEvent } from './event';
@@ -71,6 +71,12 @@ export class JournalRepository {
    * … in one statement, and advances next_seq. On MySQL the transaction must read committed (each
    * statement sees what committed before it); SQLite's transactions are serialized already.
    */
+  /** Whether any committed event still waits for its number (a read on the seq index). */
+  async hasUnsequenced(): Promise<boolean> {
+    const rows = await this.dataSource.getRepository(JournalEventEntity).find({ select: { id: true }, where: { seq: IsNull() }, take: 1 });
+    return rows.length > 0;
+  }
+
   async sequence(em: EntityManager, limit: number): Promise<{ first: number; count: number }> {
     const mysql = em.connection.options.type !== 'better-sqlite3';
     const q = (name: string) => em.connection.driver.escape(name);

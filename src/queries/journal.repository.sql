@@ -7,6 +7,12 @@ INSERT INTO `tb_event`(`id`, `seq`, `at`, `kind`, `task_id`, `subtask_id`, `from
 -- params: 24
 INSERT INTO "tb_event"("id", "seq", "at", "kind", "task_id", "subtask_id", "from_value", "to_value", "generation", "reason", "actor_type", "actor_subject", "actor_role") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?);
 
+-- JournalRepository.hasUnsequenced
+-- params: 0
+-- explain: JournalEventEntity: type=ref key=UQ_event_seq
+SELECT `JournalEventEntity`.`id` AS `JournalEventEntity_id` FROM `tb_event` `JournalEventEntity` WHERE ((`JournalEventEntity`.`seq` IS NULL)) LIMIT 1;
+-- SQLite plan: SEARCH JournalEventEntity USING INDEX UQ_event_seq (seq=?)
+
 -- JournalRepository.sequence
 -- params: 13
 INSERT INTO `tb_event`(`id`, `seq`, `at`, `kind`, `task_id`, `subtask_id`, `from_value`, `to_value`, `generation`, `reason`, `actor_type`, `actor_subject`, `actor_role`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);

@@ -244,11 +244,11 @@ SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."task_id" AS 
 -- SubtaskRepository.writeReports
 -- params: 20
 -- explain: <derived2>: type=ALL key=-   <-- full scan
--- explain: s: type=eq_ref key=PRIMARY
+-- explain: t: type=eq_ref key=PRIMARY
 -- explain: -: type=- key=-
 -- explain: -: type=- key=-
 -- explain: -: type=- key=-
-UPDATE `tb_subtask` s JOIN (SELECT ? AS `id`, ? AS `state`, ? AS `status_reason`, ? AS `progress`, ? AS `reported_at`, ? AS `next_attempt_at` UNION ALL SELECT ?, ?, ?, ?, ?, ? UNION ALL SELECT ?, ?, ?, ?, ?, ?) v ON v.`id` = s.`id` SET s.`state` = v.`state`, s.`status_reason` = v.`status_reason`, s.`progress` = v.`progress`, s.`reported_at` = v.`reported_at`, s.`next_attempt_at` = v.`next_attempt_at`, s.`heartbeat_at` = ?, s.`update_dt` = ?;
+UPDATE `tb_subtask` t JOIN (SELECT ? AS `id`, ? AS `state`, ? AS `status_reason`, ? AS `progress`, ? AS `reported_at`, ? AS `next_attempt_at` UNION ALL SELECT ?, ?, ?, ?, ?, ? UNION ALL SELECT ?, ?, ?, ?, ?, ?) v ON v.`id` = t.`id` SET t.`state` = v.`state`, t.`status_reason` = v.`status_reason`, t.`progress` = v.`progress`, t.`reported_at` = v.`reported_at`, t.`next_attempt_at` = v.`next_attempt_at`, t.`heartbeat_at` = ?, t.`update_dt` = ?;
 -- SQLite:
 -- params: 20
 UPDATE "tb_subtask" SET "state" = v.column2, "status_reason" = v.column3, "progress" = v.column4, "reported_at" = v.column5, "next_attempt_at" = v.column6, "heartbeat_at" = ?, "update_dt" = ? FROM (VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)) AS v WHERE v.column1 = "tb_subtask"."id";

@@ -81,17 +81,24 @@ SELECT "TaskEntity"."id" AS "TaskEntity_id", "TaskEntity"."task_name" AS "TaskEn
 -- TaskRepository.lockStatuses
 -- params: 2
 -- explain: TaskEntity: type=range key=PRIMARY
-SELECT `TaskEntity`.`id` AS `TaskEntity_id`, `TaskEntity`.`status` AS `TaskEntity_status` FROM `tb_task` `TaskEntity` WHERE ((`TaskEntity`.`id` IN (?, ?))) ORDER BY `TaskEntity_id` ASC FOR UPDATE;
+SELECT `TaskEntity`.`id` AS `TaskEntity_id`, `TaskEntity`.`status` AS `TaskEntity_status`, `TaskEntity`.`status_counts` AS `TaskEntity_status_counts`, `TaskEntity`.`status_reason` AS `TaskEntity_status_reason`, `TaskEntity`.`next_transition_at` AS `TaskEntity_next_transition_at` FROM `tb_task` `TaskEntity` WHERE ((`TaskEntity`.`id` IN (?, ?))) ORDER BY `TaskEntity_id` ASC FOR UPDATE;
 -- SQLite:
 -- params: 2
-SELECT "TaskEntity"."id" AS "TaskEntity_id", "TaskEntity"."status" AS "TaskEntity_status" FROM "tb_task" "TaskEntity" WHERE (("TaskEntity"."id" IN (?, ?))) ORDER BY "TaskEntity_id" ASC;
+SELECT "TaskEntity"."id" AS "TaskEntity_id", "TaskEntity"."status" AS "TaskEntity_status", "TaskEntity"."status_counts" AS "TaskEntity_status_counts", "TaskEntity"."status_reason" AS "TaskEntity_status_reason", "TaskEntity"."next_transition_at" AS "TaskEntity_next_transition_at" FROM "tb_task" "TaskEntity" WHERE (("TaskEntity"."id" IN (?, ?))) ORDER BY "TaskEntity_id" ASC;
 -- SQLite plan: SEARCH TaskEntity USING INDEX sqlite_autoindex_tb_task_1 (id=?)
 
--- TaskRepository.writeStatus
--- params: 5
--- explain: tb_task: type=range key=PRIMARY
-UPDATE `tb_task` SET `status` = ?, `status_counts` = ?, `status_reason` = ?, `next_transition_at` = ? WHERE `id` = ?;
--- SQLite plan: SEARCH tb_task USING INDEX sqlite_autoindex_tb_task_1 (id=?)
+-- TaskRepository.writeStatuses
+-- params: 10
+-- explain: <derived2>: type=ALL key=-   <-- full scan
+-- explain: t: type=eq_ref key=PRIMARY
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+UPDATE `tb_task` t JOIN (SELECT ? AS `id`, ? AS `status`, ? AS `status_counts`, ? AS `status_reason`, ? AS `next_transition_at` UNION ALL SELECT ?, ?, ?, ?, ?) v ON v.`id` = t.`id` SET t.`status` = v.`status`, t.`status_counts` = v.`status_counts`, t.`status_reason` = v.`status_reason`, t.`next_transition_at` = v.`next_transition_at`;
+-- SQLite:
+-- params: 10
+UPDATE "tb_task" SET "status" = v.column2, "status_counts" = v.column3, "status_reason" = v.column4, "next_transition_at" = v.column5 FROM (VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)) AS v WHERE v.column1 = "tb_task"."id";
+-- SQLite plan: SCAN 2-ROW VALUES CLAUSE
+-- SQLite plan: SEARCH tb_task USING COVERING INDEX sqlite_autoindex_tb_task_1 (id=?)
 
 -- TaskRepository.touch
 -- params: 2

@@ -8,6 +8,7 @@ import type { ControlWrite, OutcomeWrite, ReportWrite } from './domain/writes';
 import type { SubtaskRunInfo } from '../scene/scene.mapper';
 import type { DesiredState, SubtaskState, SubtaskStatusInput } from './domain/states';
 import { selectIn } from '../database/select-in';
+import { updateRowsById } from '../database/update-by-id';
 import { SubtaskEntity } from './subtask.entity';
 import type { SubtaskRow } from './subtask.mapper';
 
@@ -323,39 +324,11 @@ export class SubtaskRepository {
     });
   }
 
-  /**
-   * All the batch's report outcomes in one UPDATE joined to the outcomes as a derived table, so
-   * each row finds its values by primary key. (A `CASE id WHEN … THEN …` per column, the portable
-   * form, is matched row by row against every WHEN: 500 reports took MariaDB 25–43 ms, the join
-   * 10–15 ms, a constant SET on the same 500 rows 5 ms.) The rows are already locked (lockForReports).
-   */
+  /** All the batch's report outcomes in one UPDATE (updateRowsById); the rows are already locked (lockForReports). */
   async writeReports(em: EntityManager, writes: readonly ReportWrite[], now: Date): Promise<void> {
-    if (writes.length === 0) return;
-    const metadata = em.connection.getMetadata(SubtaskEntity);
-    const driver = em.connection.driver;
-    const persist = (column: keyof SubtaskEntity, value: unknown): unknown =>
-      driver.preparePersistentValue(value, metadata.findColumnWithPropertyName(column)!);
-    const columns = ['state', 'status_reason', 'progress', 'reported_at', 'next_attempt_at'] as const;
-    const fields = ['id', ...columns];
-    const q = (name: string) => driver.escape(name);
-
-    const valueParams: unknown[] = writes.flatMap((w) => [w.id, ...columns.map((column) => persist(column, w[column]))]);
-    const stamps = [persist('heartbeat_at', now), persist('update_dt', now)];
-
-    if (em.connection.options.type === 'better-sqlite3') {
-      // SQLite names a VALUES table's columns column1, column2, …; UPDATE … FROM since 3.33.
-      const row = `(${fields.map(() => '?').join(', ')})`;
-      const set = columns.map((column, i) => `${q(column)} = v.column${i + 2}`).join(', ');
-      const sql = `UPDATE ${q('tb_subtask')} SET ${set}, ${q('heartbeat_at')} = ?, ${q('update_dt')} = ? FROM (VALUES ${writes.map(() => row).join(', ')}) AS v WHERE v.column1 = ${q('tb_subtask')}.${q('id')}`;
-      await em.query(sql, [...stamps, ...valueParams]);
-    } else {
-      // MariaDB names a VALUES table's columns after its first row, so the rows are a UNION ALL.
-      const first = `SELECT ${fields.map((field) => `? AS ${q(field)}`).join(', ')}`;
-      const rest = `SELECT ${fields.map(() => '?').join(', ')}`;
-      const outcomes = [first, ...writes.slice(1).map(() => rest)].join(' UNION ALL ');
-      const set = columns.map((column) => `s.${q(column)} = v.${q(column)}`).join(', ');
-      const sql = `UPDATE ${q('tb_subtask')} s JOIN (${outcomes}) v ON v.${q('id')} = s.${q('id')} SET ${set}, s.${q('heartbeat_at')} = ?, s.${q('update_dt')} = ?`;
-      await em.query(sql, [...valueParams, ...stamps]);
-    }
+    await updateRowsById(em, SubtaskEntity, ['state', 'status_reason', 'progress', 'reported_at', 'next_attempt_at'], writes, {
+      heartbeat_at: now,
+      update_dt: now,
+    });
   }
 }

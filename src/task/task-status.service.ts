@@ -7,7 +7,7 @@ import { Actor, SYSTEM_ACTOR } from '../journal/event';
 import { JournalRepository } from '../journal/journal.repository';
 import { SubtaskRepository } from '../subtask/subtask.repository';
 import { formatStatusReason, summarizeTaskStatus, SubtaskStatusDetail, TaskStatus } from './domain/task-status';
-import { TaskRepository } from './task.repository';
+import { StoredStatus, TaskRepository } from './task.repository';
 
 /** A task whose stored status a refresh changed. */
 export interface TaskStatusChange {
@@ -43,18 +43,22 @@ export class TaskStatusService {
     const byTask = new Map<string, SubtaskStatusDetail[]>(ids.map((id) => [id, []]));
     for (const row of rows) byTask.get(row.task_id)?.push(row);
     const changes: TaskStatusChange[] = [];
+    const writes: (StoredStatus & { id: string })[] = [];
     for (const [taskId, subtasks] of byTask) {
-      const from = before.get(taskId);
-      if (from === undefined) continue;
+      const stored = before.get(taskId);
+      if (stored === undefined) continue;
       const summary = summarizeTaskStatus(subtasks);
-      await this.tasks.writeStatus(em, taskId, {
+      const next: StoredStatus = {
         status: summary.status,
         status_counts: summary.counts,
         status_reason: formatStatusReason(summary, this.config.i18n.defaultLanguage),
         next_transition_at: summary.next_transition_at,
-      });
-      if (from !== summary.status) changes.push({ task_id: taskId, from, to: summary.status });
+      };
+      // Only what differs is written: a refresh that finds the stored copy right costs no write.
+      if (!sameStatus(stored, next)) writes.push({ id: taskId, ...next });
+      if (stored.status !== summary.status) changes.push({ task_id: taskId, from: stored.status, to: summary.status });
     }
+    await this.tasks.writeStatuses(em, writes);
     await this.journal.append(
       em,
       changes.map((c) => ({ kind: 'task.status' as const, task_id: c.task_id, from: c.from, to: c.to, actor })),
@@ -62,4 +66,14 @@ export class TaskStatusService {
     );
     return changes;
   }
+}
+
+function sameStatus(a: StoredStatus, b: StoredStatus): boolean {
+  const counts = (c: StoredStatus['status_counts']) => JSON.stringify(Object.entries(c ?? {}).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return (
+    a.status === b.status &&
+    a.status_reason === b.status_reason &&
+    (a.next_transition_at?.getTime() ?? null) === (b.next_transition_at?.getTime() ?? null) &&
+    counts(a.status_counts) === counts(b.status_counts)
+  );
 }

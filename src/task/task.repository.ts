@@ -3,10 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { TaskStatus } from './domain/task-status';
 import { selectIn } from '../database/select-in';
+import { updateRowsById } from '../database/update-by-id';
 import { dayOf, dayStart, locateOffset } from './domain/day-counts';
 import { TASK_COUNTER_SLOTS, TaskCounterEntity } from './task-counter.entity';
 import { TaskDayCountEntity } from './task-day-count.entity';
 import { TaskEntity } from './task.entity';
+
+/** The derived status columns as stored. */
+export type StoredStatus = Pick<TaskEntity, 'status' | 'status_counts' | 'status_reason' | 'next_transition_at'>;
 
 export interface TaskFilter {
   algo_type?: string;
@@ -169,17 +173,19 @@ export class TaskRepository {
   }
 
   /** Current stored statuses of these tasks, their rows locked in id order. */
-  async lockStatuses(em: EntityManager, ids: readonly string[], lock: { mode: 'pessimistic_write' } | undefined): Promise<Map<string, TaskStatus>> {
-    const rows = await em.find(TaskEntity, { select: { id: true, status: true }, where: { id: In([...ids]) }, order: { id: 'ASC' }, lock });
-    return new Map(rows.map((r) => [r.id, r.status]));
+  async lockStatuses(em: EntityManager, ids: readonly string[], lock: { mode: 'pessimistic_write' } | undefined): Promise<Map<string, StoredStatus>> {
+    const rows = await em.find(TaskEntity, {
+      select: { id: true, status: true, status_counts: true, status_reason: true, next_transition_at: true },
+      where: { id: In([...ids]) },
+      order: { id: 'ASC' },
+      lock,
+    });
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
-  async writeStatus(
-    em: EntityManager,
-    id: string,
-    status: Pick<TaskEntity, 'status' | 'status_counts' | 'status_reason' | 'next_transition_at'>,
-  ): Promise<void> {
-    await em.update(TaskEntity, { id }, status);
+  /** New stored statuses, each task its own, in one statement (the rows are locked by lockStatuses). */
+  async writeStatuses(em: EntityManager, rows: readonly (StoredStatus & { id: string })[]): Promise<void> {
+    await updateRowsById(em, TaskEntity, ['status', 'status_counts', 'status_reason', 'next_transition_at'], rows);
   }
 
   /** Records that the task's configuration changed. */

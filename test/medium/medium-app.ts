@@ -139,15 +139,10 @@ export class MediumApp {
     module.useLogger(module.get(Logger));
     const sweeper = module.get(StatusSweeper);
     sweeper.nudge = () => undefined;
-    const refreshNow = sweeper.refreshNow.bind(sweeper);
     const app = new MediumApp(module, db, clock, ops);
-    sweeper.refreshNow = (ids) => (app.refreshStatusesNow ? refreshNow(ids) : Promise.resolve());
     await module.init();
     return app;
   }
-
-  /** Whether ReportsService's refresh after a batch runs (off: its marks stay to be seen). */
-  refreshStatusesNow = false;
 
   get dataSource(): DataSource {
     return this.module.get(DataSource);
@@ -216,7 +211,6 @@ export class MediumApp {
   async reset(): Promise<void> {
     this.ops.reset();
     this.clock.set(T0);
-    this.refreshStatusesNow = false;
     await this.module.get(TransactionRunner).run(async (em) => {
       for (const table of ['tb_event', 'tb_task_status_mark', 'tb_scene', 'tb_mtask', 'tb_subtask', 'tb_task', 'tb_task_day_count'])
         await em.query(`DELETE FROM ${table}`);

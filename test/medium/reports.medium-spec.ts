@@ -98,12 +98,15 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
     expect(await app.marks()).toEqual([]);
   });
 
-  it("a batch's status change is re-derived right after it commits, and the mark goes with it", async () => {
+  it("a batch's state change leaves its task marked; the next sweep re-derives the status and the mark goes with it", async () => {
     const { task, subtasks } = await app.factory.taskWithSubtasks(1, { state: 'running' }, { status: 'running' });
-    app.refreshStatusesNow = true;
 
     await reports.ingest([report(subtasks[0].id, 'failed', T0 - 1000, { status_reason: 'decoder crashed' })]);
+    expect((await app.marks()).map((m) => m.task_id)).toEqual([task.id]);
+    const stale = await app.rows<{ status: string }>('SELECT status FROM tb_task WHERE id = ?', [task.id]);
+    expect(stale[0].status).toBe('running');
 
+    await app.sweep();
     expect(await app.marks()).toEqual([]);
     const [row] = await app.rows<{ status: string }>('SELECT status FROM tb_task WHERE id = ?', [task.id]);
     expect(row.status).toBe('failed');
