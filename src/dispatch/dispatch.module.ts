@@ -9,13 +9,14 @@ import { DispatchController, ReportsController } from './dispatch.controller';
 import { DispatchService } from './dispatch.service';
 import { OpsClient } from './ops-client';
 import { ReconcilerService } from './reconciler.service';
+import { SubtaskWorker } from './subtask-worker.service';
 import { ReportsService } from './reports.service';
 
 /** Start/stop, the reconciler that talks to the ops service, and the reports it sends back. */
 @Module({
   imports: [TaskModule, SceneModule, StatusModule, IdempotencyModule],
   controllers: [BulkController, DispatchController, ReportsController],
-  providers: [BulkService, DispatchService, OpsClient, ReconcilerService, ReportsService],
+  providers: [BulkService, DispatchService, OpsClient, ReconcilerService, SubtaskWorker, ReportsService],
   exports: [ReconcilerService],
 })
 export class DispatchModule {}

@@ -57,7 +57,7 @@ export class ReportsService {
     // (reads derive the status from the rows meanwhile, and the mark makes the refresh certain).
     if (stateChanged.size) this.status.nudge();
 
-    for (const result of results) this.metrics.reportsReceived.inc({ result: result.applied ? 'applied' : result.reason! });
+    for (const result of results) this.metrics.reportsReceived.inc({ result: result.applied ? 'applied' : result.reason });
     return results;
   }
 }
