@@ -42,6 +42,12 @@ export interface BenchConfig {
   profileReports: boolean;
   /** `--only-added`: seed, then only the edge, journal, stream and recovery cases; prints them, writes no results. */
   onlyAdded: boolean;
+  /** The schedule-window case (fleet-cases.ts): tasks × channels started before one window, its length in minutes. */
+  fleetTasks: number;
+  fleetChannels: number;
+  fleetWindowMinutes: number;
+  /** `--only-fleet`: seed, then only the fleet cases (fleet-cases.ts); prints them, writes no results. */
+  onlyFleet: boolean;
 }
 
 export function benchConfig(argv: readonly string[]): BenchConfig {
@@ -79,6 +85,10 @@ export function benchConfig(argv: readonly string[]): BenchConfig {
     serverNodeArgs: words('node-args'),
     profileReports: argv.includes('--profile-reports'),
     onlyAdded: argv.includes('--only-added'),
+    fleetTasks: num('fleet-tasks', 100),
+    fleetChannels: 100,
+    fleetWindowMinutes: 2,
+    onlyFleet: argv.includes('--only-fleet'),
     serverEnv: Object.fromEntries(
       words('server-env').map((pair) => {
         const eq = pair.indexOf('=');

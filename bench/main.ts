@@ -7,6 +7,7 @@ import { benchConfig } from './config';
 import { recreateDatabase, serverVersion } from './db';
 import { liveHeapAfterFullGc } from './heap';
 import { addedCases, addedVerdicts, renderAdded } from './new-cases';
+import { fleetCases, fleetVerdicts, renderFleet } from './fleet-cases';
 import { HAS_WRK, PACED_CONNECTIONS, runLoad, WRK_VERSION } from './load';
 import { HAS_TASKSET, procUsage } from './procs';
 import { type BenchResults, renderMarkdown, verdicts } from './report';
@@ -48,6 +49,15 @@ async function main(): Promise<void> {
     process.stdout.write(`${renderAdded(added)}\n`);
     const missed = addedVerdicts(added).filter((v) => !v.ok);
     log(`done in ${((Date.now() - began) / 60000).toFixed(1)} min (--only-added, results not written); ${missed.length} target(s) not met`);
+    return;
+  }
+
+  if (cfg.onlyFleet) {
+    // The schedule-window, conditional-list and bulk 配置完成 cases alone; nothing is written to results/.
+    const fleet = await fleetCases(cfg);
+    process.stdout.write(`${renderFleet(fleet)}\n`);
+    const missed = fleetVerdicts(fleet).filter((v) => !v.ok);
+    log(`done in ${((Date.now() - began) / 60000).toFixed(1)} min (--only-fleet, results not written); ${missed.length} target(s) not met`);
     return;
   }
 
@@ -101,6 +111,7 @@ async function main(): Promise<void> {
       await dispatcher.stop();
       await sim.stop();
     }
+    const fleet = await fleetCases(cfg);
 
     const cpu = cpus();
     const results: BenchResults = {
@@ -122,6 +133,7 @@ async function main(): Promise<void> {
       reports,
       start,
       added,
+      fleet,
       memory: { afterRunMb, repeats },
       runs: cfg.runs,
       runSeconds: cfg.runSeconds,
@@ -130,12 +142,12 @@ async function main(): Promise<void> {
         ? `${WRK_VERSION} with bench/wrk-paced.lua (C event loop, ${PACED_CONNECTIONS} connections, one schedule of evenly spaced sends, latency from each send; sends that could not start on time are counted as late)`
         : 'evenly paced node:http requests (wrk is not installed: apt-get install wrk); latency from each scheduled send, so this pacer\'s own event-loop delays (~4–8 ms at p99 here) are counted in',
     };
-    const md = `${renderMarkdown(results)}\n${renderAdded(added)}`;
+    const md = `${renderMarkdown(results)}\n${renderAdded(added)}\n${renderFleet(fleet)}`;
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(join(RESULTS, 'latest.md'), `${md}\n_Total bench time ${((Date.now() - began) / 60000).toFixed(1)} min. Reproduce: \`npm run bench\` (or \`npm run bench -- --quick\`)._\n`);
     writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2));
     process.stdout.write(`${md}\n`);
-    const missed = [...verdicts(results), ...addedVerdicts(added)].filter((v) => !v.ok);
+    const missed = [...verdicts(results), ...addedVerdicts(added), ...fleetVerdicts(fleet)].filter((v) => !v.ok);
     log(`done in ${((Date.now() - began) / 60000).toFixed(1)} min; ${missed.length} target(s) not met${missed.length ? `: ${missed.map((v) => v.target).join('; ')}` : ''}`);
   } finally {
     await baseline.stop();

@@ -2,6 +2,7 @@ import { version as autocannonVersion } from 'autocannon/package.json';
 import type { CreateResult, JsonCheck, ListResult, ReportsResult, StartResult } from './cases';
 import { LIGHT_RATE } from './cases';
 import type { AddedResults } from './new-cases';
+import type { FleetResults } from './fleet-cases';
 
 export interface BenchResults {
   date: string;
@@ -22,6 +23,8 @@ export interface BenchResults {
   start: StartResult;
   /** The edge, journal, stream and recovery cases (new-cases.ts). */
   added: AddedResults;
+  /** The schedule-window, conditional-list and bulk 配置完成 cases (fleet-cases.ts). */
+  fleet: FleetResults;
   memory: { afterRunMb: number; repeats: { rssMb: number; heapMb: number }[] };
   runs: number;
   runSeconds: number;
