@@ -6,14 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/**',
-      'coverage/**',
-      'bench/results/**',
-      'eslint.config.mjs',
-      '.dependency-cruiser.cjs',
-      'jest.config.js',
-    ],
+    ignores: ['dist/**', 'coverage/**', 'bench/results/**', 'eslint.config.mjs', '.dependency-cruiser.cjs', 'jest.config.js'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -33,10 +26,7 @@ export default tseslint.config(
   {
     rules: {
       // The codebase marks deliberately unused parameters and bindings with a leading underscore.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
     },
   },
   {
@@ -48,6 +38,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Plain CommonJS scripts (test/support/service-child.js) are outside the TypeScript project:
+    // linted without type information.
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.node,
+      sourceType: 'commonjs',
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      // CommonJS files: require() is their module system, there is no import to prefer.
+      '@typescript-eslint/no-require-imports': 'off',
     },
   },
   eslintConfigPrettier,

@@ -27,7 +27,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides:
   const config = loadConfig(env);
   const { edge } = config;
   // The error envelope for what fails before Nest sees a request; bound once the app exists.
-  let responder: ErrorResponder | undefined;
+  const bound: { responder?: ErrorResponder } = {};
   const options: FastifyHttpOptions<Server> = {
     bodyLimit: config.http.bodyLimitBytes,
     // Client addresses (rate limits by address, logs) come from X-Forwarded-For only from trusted proxies.
@@ -41,8 +41,8 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides:
       requestTimeout: edge.requestTimeoutMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(edge.headersTimeoutMs / 4))),
     },
-    frameworkErrors: createFrameworkErrorHandler(() => responder),
-    clientErrorHandler: createClientErrorHandler(() => responder, config.i18n.defaultLanguage),
+    frameworkErrors: createFrameworkErrorHandler(() => bound.responder),
+    clientErrorHandler: createClientErrorHandler(() => bound.responder, config.i18n.defaultLanguage),
     // Reuse the caller's request id when it looks sane, so one id follows a request across services.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
@@ -58,7 +58,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env, overrides:
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  responder = app.get(ErrorResponder);
+  bound.responder = app.get(ErrorResponder);
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();

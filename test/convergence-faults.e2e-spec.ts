@@ -189,7 +189,7 @@ describe('convergence under faults on mysql', () => {
         expect((await derivedFromRows(admin, taskId)).status).toBe('failed');
         expect(await marks(admin, taskId)).toBe(1);
       }, 10_000);
-      await eventually(async () => expect(answered).toBe(true), 10_000);
+      await eventually(() => expect(answered).toBe(true), 10_000);
       await sleep(200);
       // The refresh is still held up: the stored status is stale, and only the mark says so.
       expect((await storedTask(admin, taskId)).status).toBe('running');

@@ -22,7 +22,7 @@ const LIMITS = { DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS), DB_ACQUIRE_TIMEO
 
 /** A database on the private server; the server is thrown away whole, so nothing to drop. */
 async function database(server: PrivateMariaDb, name: string): Promise<TestDatabase> {
-  return { kind: 'mysql', env: await server.createDatabase(name), drop: async () => undefined };
+  return { kind: 'mysql', env: await server.createDatabase(name), drop: () => Promise.resolve() };
 }
 
 async function timed(request: Promise<TestResponse>): Promise<TestResponse & { ms: number }> {

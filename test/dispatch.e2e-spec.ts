@@ -5,6 +5,13 @@ import { all, createConfiguredTask, DispatchRig, postsPerKey, startAndWait, star
 import { eventually } from './support/eventually';
 import { videoTask } from './support/fixtures';
 
+/** The parts of a start request, as the ops service received it, that are read one by one below. */
+interface ReceivedStart {
+  source: unknown;
+  report_url: string;
+  mtasks: { scenes: { vchan_refid: string }[] }[];
+}
+
 describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
   let rig: DispatchRig;
   let t: TestApp;
@@ -42,7 +49,7 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     ).toEqual([1, 1, 1, 1]);
 
     // What the ops service received: this subtask's channel and only its scenes.
-    const body = sim.stats().startBodies.get(subtaskIds[1]) as Record<string, any>;
+    const body = sim.stats().startBodies.get(subtaskIds[1]) as ReceivedStart;
     expect(body).toMatchObject({
       subtask_id: subtaskIds[1],
       task_id: taskId,
@@ -164,7 +171,7 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     const repeat = await t.request('POST', `/tasks/${taskId}/start`);
     expect(repeat.body.changed).toBe(0);
     await t.request('POST', `/subtasks/${subtaskIds[0]}/stop`);
-    await eventually(async () => expect(sim.get(subtaskIds[0])?.state).toBe('stopped'));
+    await eventually(() => expect(sim.get(subtaskIds[0])?.state).toBe('stopped'));
     const restart = await t.request('POST', `/subtasks/${subtaskIds[0]}/start`);
     expect(restart.body).toMatchObject({ subtask_id: subtaskIds[0], desired_state: 'run', generation: 2 });
     await waitForStates(t, taskId, all('running'));
@@ -215,7 +222,7 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     // Still running at the ops service, only its reports are lost: back to running after a GET.
     sim.silence(subtaskIds[0]);
     const getsBefore = sim.stats().getsById.get(subtaskIds[0]) ?? 0;
-    await eventually(async () => expect(sim.stats().getsById.get(subtaskIds[0]) ?? 0).toBeGreaterThan(getsBefore));
+    await eventually(() => expect(sim.stats().getsById.get(subtaskIds[0]) ?? 0).toBeGreaterThan(getsBefore));
     sim.silence(subtaskIds[0], false);
     await waitForStates(t, taskId, all('running'));
     expect(postsPerKey(sim, [`${subtaskIds[0]}:2`])).toEqual([0]);
@@ -223,7 +230,7 @@ describe.each(DATABASE_KINDS)('dispatch on %s', (kind) => {
     // The ops service forgot it entirely: dispatched again under a new generation.
     sim.silence(subtaskIds[1]);
     sim.forget(subtaskIds[1]);
-    await eventually(async () => expect(postsPerKey(sim, [`${subtaskIds[1]}:2`])).toEqual([1]));
+    await eventually(() => expect(postsPerKey(sim, [`${subtaskIds[1]}:2`])).toEqual([1]));
     await waitForStates(t, taskId, all('running'));
     const list = await subtasksOf(t, taskId);
     expect(list.map((s) => s.generation)).toEqual([1, 2]);

@@ -11,7 +11,7 @@ import { EventSequencer } from '../src/events/event-sequencer.service';
 import { EventStreamService } from '../src/events/event-stream.service';
 import type { NewEvent } from '../src/journal/event';
 import { JournalRepository } from '../src/journal/journal.repository';
-import { INTERNAL_TOKEN, TOKENS } from './support/app';
+import { INTERNAL_TOKEN, TOKENS, type TestResponse } from './support/app';
 import { createTestDatabase, DATABASE_KINDS, DatabaseKind, TestDatabase } from './support/databases';
 import { eventually } from './support/eventually';
 import { pictureTask } from './support/fixtures';
@@ -131,8 +131,7 @@ class EventsApp {
     return this.app.get(EventSequencer).nudge();
   }
 
-  async get(url: string, token: string | null = TOKENS.viewer): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
+  async get(url: string, token: string | null = TOKENS.viewer): Promise<{ status: number; body: TestResponse['body']; headers: Record<string, unknown> }> {
     const res = await this.app.inject({ method: 'GET', url, headers: token ? { authorization: token } : {} });
     return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
   }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
-import { INTERNAL_TOKEN, TestApp } from './support/app';
+import { INTERNAL_TOKEN, TestApp, type TestResponse } from './support/app';
 import { createTestDatabase, TestDatabase } from './support/databases';
 import { FAST_DISPATCH_ENV } from './support/dispatch';
 import { eventually } from './support/eventually';
@@ -68,8 +68,7 @@ async function kill9(child: ChildProcess): Promise<void> {
 
 /** Requests to the service; a request cut off by the kill is simply lost, as a client's would be. */
 function client(url: string) {
-  return async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of many shapes
+  return async (method: string, path: string, body?: unknown): Promise<{ status: number; body: TestResponse['body'] }> => {
     try {
       const res = await fetch(`${url}${path}`, {
         method,

@@ -39,7 +39,7 @@ describe('the OpenAPI document as a contract', () => {
 
   it('types every property: no untyped or empty object schema, no untyped array items', () => {
     const loose: string[] = [];
-    for (const [name, schema] of Object.entries(doc.components.schemas) as [string, { properties?: Record<string, Record<string, unknown>> }][]) {
+    for (const [name, schema] of Object.entries<{ properties?: Record<string, Record<string, unknown>> }>(doc.components.schemas)) {
       for (const [prop, s] of Object.entries(schema.properties ?? {})) {
         const typed = s.type || s.$ref || s.allOf || s.oneOf || s.anyOf;
         const emptyObject = s.type === 'object' && !s.properties && !s.additionalProperties && !s.allOf;

@@ -35,7 +35,7 @@ describe('src/queries/*.sql, every repository method SQL', () => {
           missing.push(`${name} (${relative(ROOT, file)})`);
           continue;
         }
-        const methods = ownMethods(value as { prototype: object });
+        const methods = ownMethods(value);
         const listed = [...Object.keys(spec.calls), ...(spec.internal ?? [])];
         for (const method of methods) if (!listed.includes(method)) missing.push(`${name}.${method}`);
         for (const method of listed) if (!methods.includes(method)) unknown.push(`${name}.${method}`);

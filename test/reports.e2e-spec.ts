@@ -23,7 +23,7 @@ describe.each(DATABASE_KINDS)('subtask report batches on %s', (kind) => {
       taskId,
       bystander.body.task_id,
     ]);
-    const ids = ((await t.dataSource.query('SELECT id FROM tb_subtask WHERE task_id = ? ORDER BY position', [taskId])) as { id: string }[]).map((r) => r.id);
+    const ids = (await t.dataSource.query<{ id: string }[]>('SELECT id FROM tb_subtask WHERE task_id = ? ORDER BY position', [taskId])).map((r) => r.id);
     expect(ids).toHaveLength(1_000);
     // A retry time on every fifth subtask: a running report keeps it, so it must come back in its own row.
     const retryAt = Date.UTC(2026, 0, 2, 3, 4, 5, 678);

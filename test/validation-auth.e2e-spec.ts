@@ -464,7 +464,7 @@ describe('authentication', () => {
   const cases: [string, () => Promise<string | null>, string, string, string, string][] = [
     [
       'no token',
-      async () => null,
+      () => Promise.resolve(null),
       'TOKEN_MISSING',
       'Send a token in the Authorization header',
       '请在 Authorization 请求头中携带令牌',
@@ -472,7 +472,7 @@ describe('authentication', () => {
     ],
     [
       'an unknown token',
-      async () => 'not-a-known-token-at-all',
+      () => Promise.resolve('not-a-known-token-at-all'),
       'TOKEN_INVALID',
       'The token is not valid; log in again',
       '令牌无效，请重新登录',

@@ -80,9 +80,7 @@ async function captureAll(kind: DatabaseKind): Promise<Map<string, Capture>> {
   const db = await createTestDatabase(kind);
   const logger = new RecordingLogger();
   const { db: dbConfig } = loadConfig({ NODE_ENV: 'test', ...db.env });
-  const ds = new DataSource({ ...buildDataSourceOptions(dbConfig), migrationsRun: false, logger, logging: 'all' } as ConstructorParameters<
-    typeof DataSource
-  >[0]);
+  const ds = new DataSource({ ...buildDataSourceOptions(dbConfig), migrationsRun: false, logger, logging: 'all' });
   const out = new Map<string, Capture>();
   try {
     await ds.initialize();

@@ -259,4 +259,4 @@ export const REPOSITORY_CALLS: Record<string, RepositorySpec<never>> = {
   StatusMarkRepository: statusMark,
   JournalRepository: journal,
   IdempotencyRepository: idempotency,
-} as Record<string, RepositorySpec<never>>;
+};

@@ -47,7 +47,7 @@ export class EnvironmentVariables {
   /** Longest a booting replica waits for another one's migrations to finish. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) DB_MIGRATION_LOCK_TIMEOUT_MS = 120000;
 
-  @IsIn(SUPPORTED_LANGUAGES as unknown as string[]) DEFAULT_LANGUAGE: Language = 'zh-CN';
+  @IsIn(SUPPORTED_LANGUAGES) DEFAULT_LANGUAGE: Language = 'zh-CN';
   @IsString() TIME_ZONE = 'Asia/Shanghai';
 
   /**

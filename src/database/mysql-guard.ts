@@ -16,6 +16,8 @@ const GUARDED = Symbol('guarded');
 
 type Callback = (err: QueryError | null, ...rest: unknown[]) => void;
 type GuardedConnection = PoolConnection & { [NO_QUERY_TIMEOUT]?: boolean; [GUARDED]?: boolean };
+/** mysql2's `query` as the guard forwards to it: any of its overloads' arguments, whatever it returns. */
+type RawQuery = (this: GuardedConnection, sql: unknown, values: unknown, callback: unknown) => unknown;
 
 const logger = new Logger('Database');
 
@@ -56,7 +58,7 @@ export const lockWaitTimeoutSeconds = (queryTimeoutMs: number): number => Math.m
 function guardPool(pool: Pool, limits: MysqlLimits): Pool {
   const lockWait = lockWaitTimeoutSeconds(limits.queryTimeoutMs);
   pool.on('connection', (connection) => {
-    guardConnection(connection as GuardedConnection, limits);
+    guardConnection(connection, limits);
     // Queued before any caller's statement; a failure only leaves the server's default in place.
     connection.query(`SET SESSION innodb_lock_wait_timeout = ${lockWait}`, (err: QueryError | null) => {
       if (err) logger.warn({ code: err.code }, 'could not set innodb_lock_wait_timeout');
@@ -89,7 +91,7 @@ function guardPool(pool: Pool, limits: MysqlLimits): Pool {
 function guardConnection(connection: GuardedConnection, limits: MysqlLimits): void {
   if (connection[GUARDED]) return;
   connection[GUARDED] = true;
-  const query = connection.query;
+  const query = (connection as { query: RawQuery }).query;
   connection.query = function guardedQuery(this: GuardedConnection, sql: unknown, values?: unknown, callback?: unknown) {
     if (typeof values === 'function') {
       callback = values;
@@ -97,12 +99,12 @@ function guardConnection(connection: GuardedConnection, limits: MysqlLimits): vo
     }
     // Streams (no callback) and already-built Query commands pass through untouched.
     const isText = typeof sql === 'string' || (typeof sql === 'object' && sql !== null && 'sql' in sql && !('onResult' in sql));
-    if (typeof callback !== 'function' || !isText) return (query as Function).call(this, sql, values, callback);
+    if (typeof callback !== 'function' || !isText) return query.call(this, sql, values, callback);
     const timeout = connection[NO_QUERY_TIMEOUT] ? undefined : limits.queryTimeoutMs;
     const options = typeof sql === 'string' ? { sql, timeout } : { timeout, ...(sql as object) };
     let answered = false;
     const done = callback as Callback;
-    return (query as Function).call(this, options, values, (err: QueryError | null, ...rest: unknown[]) => {
+    return query.call(this, options, values, (err: QueryError | null, ...rest: unknown[]) => {
       // mysql2 can report a timed-out query twice (the timeout, then the lost connection).
       if (answered) return;
       answered = true;

@@ -26,7 +26,7 @@ export async function selectIn<T extends ObjectLiteral>(
   const metadata = em.connection.getMetadata(entity);
   const driver = em.connection.driver;
   let byKey = plans.get(metadata);
-  if (!byKey) plans.set(metadata, (byKey = new Map()));
+  if (!byKey) plans.set(metadata, (byKey = new Map<string, Plan>()));
   const key = `${where}|${only?.join(',') ?? '*'}`;
   let plan = byKey.get(key);
   if (!plan) {

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { TransactionRunner } from './transaction.runner';
 
 /** A DataSource whose transactions fail with the given errors, in order, then succeed. */
-function fakeDataSource(type: string, failures: unknown[]): { dataSource: DataSource; runs: () => number } {
+function fakeDataSource(type: string, failures: Error[]): { dataSource: DataSource; runs: () => number } {
   let runs = 0;
   const dataSource = {
     options: { type },
@@ -21,20 +21,20 @@ const driverError = (code: string) => Object.assign(new Error(code), { driverErr
 describe('TransactionRunner', () => {
   it('runs a transaction again after a deadlock or a busy SQLite file, up to three runs in all', async () => {
     const { dataSource, runs } = fakeDataSource('mysql', [driverError('ER_LOCK_DEADLOCK'), Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' })]);
-    await expect(new TransactionRunner(dataSource).run(async () => 'done')).resolves.toBe('done');
+    await expect(new TransactionRunner(dataSource).run(() => Promise.resolve('done'))).resolves.toBe('done');
     expect(runs()).toBe(3);
 
     const stuck = fakeDataSource(
       'mysql',
       [1, 2, 3, 4].map(() => driverError('ER_LOCK_WAIT_TIMEOUT')),
     );
-    await expect(new TransactionRunner(stuck.dataSource).run(async () => 'done')).rejects.toThrow('ER_LOCK_WAIT_TIMEOUT');
+    await expect(new TransactionRunner(stuck.dataSource).run(() => Promise.resolve('done'))).rejects.toThrow('ER_LOCK_WAIT_TIMEOUT');
     expect(stuck.runs()).toBe(3);
   });
 
   it('does not retry other errors', async () => {
     const { dataSource, runs } = fakeDataSource('better-sqlite3', [driverError('ER_DUP_ENTRY')]);
-    await expect(new TransactionRunner(dataSource).run(async () => 'done')).rejects.toThrow('ER_DUP_ENTRY');
+    await expect(new TransactionRunner(dataSource).run(() => Promise.resolve('done'))).rejects.toThrow('ER_DUP_ENTRY');
     expect(runs()).toBe(1);
   });
 
@@ -47,8 +47,9 @@ describe('TransactionRunner', () => {
       order.push('first');
       throw new Error('first failed');
     });
-    const fast = runner.run(async () => {
+    const fast = runner.run(() => {
       order.push('second');
+      return Promise.resolve();
     });
     await expect(slow).rejects.toThrow('first failed');
     await fast;

@@ -25,7 +25,7 @@ export class EventPruner implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(
-      () => void this.prune().catch((error) => this.logger.warn({ err: error }, 'event pruning failed; retried later')),
+      () => void this.prune().catch((error: unknown) => this.logger.warn({ err: error }, 'event pruning failed; retried later')),
       this.config.events.pruneIntervalMs,
     );
     this.timer.unref();

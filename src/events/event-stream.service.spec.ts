@@ -27,10 +27,12 @@ const row = (seq: number, task_id = 't1'): JournalEventEntity => ({
 function fakeJournal(rows: JournalEventEntity[]) {
   const calls: JournalFilter[] = [];
   const journal = {
-    lastSeq: async () => 0,
-    findSequenced: async (filter: JournalFilter, _order: string, limit: number) => {
+    lastSeq: () => Promise.resolve(0),
+    findSequenced: (filter: JournalFilter, _order: string, limit: number) => {
       calls.push(filter);
-      return rows.filter((r) => Number(r.seq) > (filter.after ?? 0) && (filter.atMost === undefined || Number(r.seq) <= filter.atMost)).slice(0, limit);
+      return Promise.resolve(
+        rows.filter((r) => Number(r.seq) > (filter.after ?? 0) && (filter.atMost === undefined || Number(r.seq) <= filter.atMost)).slice(0, limit),
+      );
     },
   };
   return { journal: journal as unknown as JournalRepository, calls };

@@ -52,7 +52,7 @@ export class HealthController {
       return ok({ status: result.status, checks: { ...result.details, ...ops } });
     } catch (error) {
       const checks = (error as { getResponse?: () => { details?: unknown } }).getResponse?.().details ?? {};
-      throw new AppException('SERVICE_UNAVAILABLE', {}, [], { status: 'error', checks: { ...(checks as object), ...ops } });
+      throw new AppException('SERVICE_UNAVAILABLE', {}, [], { status: 'error', checks: { ...checks, ...ops } });
     }
   }
 

@@ -17,7 +17,7 @@ export class StatusMarkRepository {
     if (ids.length === 0) return;
     const driver = em.connection.driver;
     const metadata = em.connection.getMetadata(TaskStatusMarkEntity);
-    const stamp = driver.preparePersistentValue(at, metadata.findColumnWithPropertyName('marked_at')!);
+    const stamp: unknown = driver.preparePersistentValue(at, metadata.findColumnWithPropertyName('marked_at')!);
     const rows = ids.map(() => '(?, ?)').join(', ');
     const params = ids.flatMap((id) => [id, stamp]);
     const sql =

@@ -69,7 +69,7 @@ export class Factory {
       update_dt: now,
       deleted_dt: null,
       ...overrides,
-    } as TaskEntity;
+    };
   }
 
   async task(overrides: Partial<TaskEntity> = {}): Promise<TaskEntity> {

@@ -18,7 +18,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Sent verbatim instead of JSON-encoding `body`. */
   raw?: string;
-  token?: keyof typeof TOKENS | string | null;
+  /** A key of TOKENS (viewer, operator, admin), any other token verbatim, or null for none. */
+  token?: string | null;
   lang?: string;
   headers?: Record<string, string>;
 }
@@ -67,7 +68,7 @@ export class TestApp {
     else if (options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     const res = await this.app.inject({ method: method as 'GET', url, headers, payload });
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = JSON.parse(res.body);
     } catch {

@@ -19,7 +19,13 @@ export type DatabaseKind = 'sqlite' | 'mysql';
  * UTC text TypeORM wrote ('YYYY-MM-DD HH:mm:ss.SSS').
  */
 export const storedInstant = (value: unknown): number | null =>
-  value === null ? null : value instanceof Date ? value.getTime() : Date.parse(`${String(value).replace(' ', 'T')}Z`);
+  value === null
+    ? null
+    : value instanceof Date
+      ? value.getTime()
+      : typeof value === 'string' || typeof value === 'number'
+        ? Date.parse(`${String(value).replace(' ', 'T')}Z`)
+        : NaN;
 export const DATABASE_KINDS: DatabaseKind[] = ['sqlite', 'mysql'];
 
 export interface TestDatabase {
@@ -35,7 +41,10 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     return {
       kind,
       env: { DB_TYPE: 'sqlite', DB_PATH: join(dir, 'tasks.sqlite') },
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
+      drop: () => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      },
     };
   }
   const name = `tm_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;

@@ -63,7 +63,7 @@ export class PrivateMariaDb {
       } catch (error) {
         if (Date.now() > deadline) {
           await server.stop();
-          throw new Error(`mariadbd did not answer within 30 s (${String(error)}):\n${log}`);
+          throw new Error(`mariadbd did not answer within 30 s (${String(error)}):\n${log}`, { cause: error });
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -65,7 +65,7 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): Partial
     const source = typeof fromFlag === 'string' ? `--${flag}` : envName;
     options[option] = convert(source, raw, kind, min, option === 'port' ? 65535 : Number.MAX_SAFE_INTEGER);
   }
-  return options as Partial<OpsSimOptions>;
+  return options;
 }
 
 function convert(source: string, raw: string, kind: Kind, min: number, max: number): string | number {

@@ -14,13 +14,12 @@ class Receiver {
   ) {}
 
   static async start(): Promise<Receiver> {
-    let receiver: Receiver | undefined;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { reports: SimReport[] };
-        const self = receiver!;
+        const self = receiver;
         self.posts.push({ path: req.url ?? '', headers: req.headers, reports: body.reports });
         const timer = setTimeout(() => {
           self.timers.delete(timer);
@@ -30,7 +29,7 @@ class Receiver {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const receiver = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return receiver;
   }
 
@@ -189,7 +188,7 @@ describe('OpsSimulator', () => {
         state: 'running',
         status_reason: null,
         progress: 0,
-        startedAt: expect.any(Date),
+        startedAt: expect.any(Date) as jest.AsymmetricMatcher,
       });
       const stats = sim.stats();
       expect(stats.startsByKey).toEqual(new Map([['s1:1', 1]]));
@@ -338,7 +337,9 @@ describe('OpsSimulator', () => {
       expect(first.path).toBe('/internal/reports');
       expect(first.headers.authorization).toBe('secret-token');
       expect(first.headers['content-type']).toBe('application/json');
-      expect(first.reports).toEqual([{ subtask_id: 's1', generation: 1, state: 'running', status_reason: null, progress: 0, reported_at: expect.any(String) }]);
+      expect(first.reports).toEqual([
+        { subtask_id: 's1', generation: 1, state: 'running', status_reason: null, progress: 0, reported_at: expect.any(String) as jest.AsymmetricMatcher },
+      ]);
       expect(new Date(first.reports[0].reported_at).toISOString()).toBe(first.reports[0].reported_at);
       expect(sim.stats().reportsSent).toBe(2);
     });

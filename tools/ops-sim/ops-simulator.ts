@@ -313,8 +313,9 @@ export class OpsSimulator {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-    app.addHook('onRequest', async () => {
+    app.addHook('onRequest', (_request, _reply, done) => {
       this.counters.requests++;
+      done();
     });
     app.addHook('preHandler', async (request, reply) => {
       await this.applyDelays();

@@ -33,7 +33,7 @@ interface Claims {
 
 /** A JWT with exactly these claims (no defaults), signed with `secret`. */
 const jwt = (claims: Claims, secret = SECRET) =>
-  new SignJWT({ ...claims } as Record<string, unknown>).setProtectedHeader({ alg: 'HS256' }).setSubject('someone').sign(new TextEncoder().encode(secret));
+  new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('someone').sign(new TextEncoder().encode(secret));
 
 const fresh = (extra: Claims = {}): Claims => ({ role: 'viewer', iat: sec(NOW), exp: sec(NOW) + 300, ...extra });
 

@@ -62,13 +62,13 @@ export function errorResponseObject(status: number, codes: readonly ErrorCode[])
  * are added to the document as a whole): `@ApiErrors('TASK_NOT_FOUND', 'TASK_ACTIVE')`.
  */
 export const ApiErrors = (...codes: (ErrorCode | readonly ErrorCode[])[]) => {
-  const flat = codes.flat() as ErrorCode[];
+  const flat = codes.flat();
   return applyDecorators(
     ApiExtraModels(ErrorResponseDto),
     ...[...codesByStatus(flat)].map(([status, group]) => {
       const { description, content } = errorResponseObject(status, group);
-      const { schema, example } = content!['application/json'];
-      return ApiResponse({ status, description, schema: schema as never, example });
+      const media = content!['application/json'];
+      return ApiResponse({ status, description, schema: media.schema as never, example: media.example as unknown });
     }),
   );
 };

@@ -1,6 +1,6 @@
 import { exceedsJsonDepth } from './json-depth';
 
-const nested = (levels: number, open = '[', close = ']') => JSON.parse(open.repeat(levels) + close.repeat(levels));
+const nested = (levels: number, open = '[', close = ']'): unknown => JSON.parse(open.repeat(levels) + close.repeat(levels));
 
 describe('exceedsJsonDepth', () => {
   it('counts objects and arrays, not scalars', () => {
@@ -20,7 +20,7 @@ describe('exceedsJsonDepth', () => {
 
   it('walks 100,000 levels without overflowing the stack', () => {
     expect(exceedsJsonDepth(nested(100_000), 32)).toBe(true);
-    const objects = JSON.parse('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000));
+    const objects: unknown = JSON.parse('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000));
     expect(exceedsJsonDepth(objects, 32)).toBe(true);
   });
 });

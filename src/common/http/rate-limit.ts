@@ -63,9 +63,9 @@ export class FixedWindowStorage implements ThrottlerStorage, OnApplicationShutdo
     return { blocked, retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + ttlMs - now) / 1000)), hits: window.hits };
   }
 
-  async increment(key: string, ttl: number, limit: number): ReturnType<ThrottlerStorage['increment']> {
+  increment(key: string, ttl: number, limit: number): ReturnType<ThrottlerStorage['increment']> {
     const { blocked, retryAfterSeconds, hits } = this.hit(key, ttl, limit);
-    return { totalHits: hits, timeToExpire: retryAfterSeconds, isBlocked: blocked, timeToBlockExpire: blocked ? retryAfterSeconds : 0 };
+    return Promise.resolve({ totalHits: hits, timeToExpire: retryAfterSeconds, isBlocked: blocked, timeToBlockExpire: blocked ? retryAfterSeconds : 0 });
   }
 
   private sweep(now = this.clock.now().getTime(), ttlMs = MINUTE_MS): void {
@@ -106,22 +106,22 @@ const isReports = (request: FastifyRequest) => request.method === 'POST' && requ
 export class RateLimitGuard extends ThrottlerGuard {
   @Inject(APP_CONFIG) private readonly config!: AppConfig;
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     const url = context.switchToHttp().getRequest<FastifyRequest>().routeOptions.url ?? '';
-    return url === '/health' || url.startsWith('/health/') || url === '/docs' || url.startsWith('/docs/');
+    return Promise.resolve(url === '/health' || url.startsWith('/health/') || url === '/docs' || url.startsWith('/docs/'));
   }
 
-  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    return trackerOf(request as unknown as LimitedRequest, this.config);
+  protected override getTracker(request: Record<string, unknown>): Promise<string> {
+    return Promise.resolve(trackerOf(request as unknown as LimitedRequest, this.config));
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
     return `${name}:${tracker}`;
   }
 
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', String(detail.timeToBlockExpire));
-    throw new AppException('RATE_LIMITED', { seconds: detail.timeToBlockExpire });
+    return Promise.reject(new AppException('RATE_LIMITED', { seconds: detail.timeToBlockExpire }));
   }
 }
 

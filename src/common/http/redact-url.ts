@@ -9,7 +9,6 @@ export function redactUrl(url: string): string {
 /** pino-http's request serializer output, with the URL and parsed query redacted. */
 export function redactRequest<T extends { url?: unknown; query?: unknown }>(req: T): T {
   if (typeof req.url === 'string') req.url = redactUrl(req.url);
-  if (req.query && typeof req.query === 'object' && 'access_token' in (req.query as object))
-    req.query = { ...(req.query as object), access_token: '[REDACTED]' };
+  if (req.query && typeof req.query === 'object' && 'access_token' in req.query) req.query = { ...req.query, access_token: '[REDACTED]' };
   return req;
 }

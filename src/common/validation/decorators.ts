@@ -6,13 +6,14 @@ import { isWireDateTime, TIME_OF_DAY, parseWireDateTime } from '../time/datetime
 export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'http', 'https'] as const;
 
 /** Trims strings so that "  " fails `IsNotEmpty` and names are stored without stray blanks. */
-export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+export const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
  * C0 controls (NUL, tab, line breaks, ESC …), DEL, C1 controls and the Unicode line and paragraph
  * separators. None belongs in a name, an id or a URL: they break logs, CSV exports and the UI, and
  * NUL truncates strings in C code downstream.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this regex's purpose
 const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 
 export const hasControlChars = (value: string): boolean => CONTROL_CHARS.test(value);

@@ -38,7 +38,7 @@ describe('inspectRawInput', () => {
   });
 
   it('walks 100,000 levels without exhausting the stack', () => {
-    const deep = JSON.parse(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const deep: unknown = JSON.parse(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     expect(inspectRawInput(deep)).toEqual([{ field: 'a', rule: 'tooDeep', args: { max: MAX_INPUT_DEPTH } }]);
   });
 });

@@ -1,3 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
 import { SeedAlgoTypes1795567300000 } from './common/1795567300000-SeedAlgoTypes';
 import { TaskCounter1795567400000 } from './common/1795567400000-TaskCounter';
 import { DescendingListIndexes1795567500000 } from './common/1795567500000-DescendingListIndexes';
@@ -10,12 +11,15 @@ import { TaskSchedule1795567950000 } from './common/1795567950000-TaskSchedule';
 import { Initial1795567244144 } from './mysql/1795567244144-Initial';
 import { Initial1795567246896 } from './sqlite/1795567246896-Initial';
 
+/** A migration class, as TypeORM's `migrations` option takes it. */
+type MigrationClass = new () => MigrationInterface;
+
 /**
  * The initial schema is generated per driver (npm run migration:generate); the hand-written ones
  * in common/ (data, descending indexes, counter tables) run on both, with per-driver DDL where the
  * dialects differ.
  */
-export const MYSQL_MIGRATIONS: Function[] = [
+export const MYSQL_MIGRATIONS: MigrationClass[] = [
   Initial1795567244144,
   SeedAlgoTypes1795567300000,
   TaskCounter1795567400000,
@@ -27,7 +31,7 @@ export const MYSQL_MIGRATIONS: Function[] = [
   TaskSchedule1795567950000,
   FleetOperations1795568200000,
 ];
-export const SQLITE_MIGRATIONS: Function[] = [
+export const SQLITE_MIGRATIONS: MigrationClass[] = [
   Initial1795567246896,
   SeedAlgoTypes1795567300000,
   TaskCounter1795567400000,

@@ -42,7 +42,7 @@ export function judgeBatch(reports: readonly BatchReport[], rows: readonly Repor
   );
   const before = new Map(rows.map((r) => [r.id, r]));
   const current = new Map(rows.map((r) => [r.id, r]));
-  const results: ReportResult[] = new Array(reports.length);
+  const results = new Array<ReportResult>(reports.length);
   const writes = new Map<string, ReportWrite>();
   for (const report of ordered) {
     const subtask = current.get(report.subtask_id);

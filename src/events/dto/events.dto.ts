@@ -10,7 +10,7 @@ const toKinds = ({ value }: { value: unknown }) =>
   typeof value === 'string'
     ? value.split(',').map((s) => s.trim())
     : Array.isArray(value)
-      ? value.flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [v]))
+      ? value.flatMap((v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [v]))
       : value;
 
 const KIND_DOC = { description: `Only these kinds, comma-separated: ${EVENT_KINDS.join(', ')}`, example: 'subtask.state,task.desired' };

@@ -141,7 +141,7 @@ function compile(schedule: Schedule): Compiled {
     const end = minuteOfDay(w.end);
     const rule: Rule = { hour: Math.floor(start / 60), minute: start % 60, endHour: Math.floor(end / 60), endMinute: end % 60, overnight: end <= start };
     for (const day of w.days) {
-      if (!isIsoWeekday(day)) throw new RangeError(`not an ISO weekday: ${day}`);
+      if (!isIsoWeekday(day)) throw new RangeError(`not an ISO weekday: ${String(day)}`);
       byWeekday[day].push(rule);
     }
   }

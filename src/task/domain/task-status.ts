@@ -44,13 +44,11 @@ export function deriveTaskStatus(subtasks: readonly SubtaskStatusInput[]): TaskS
   }
 
   let running = 0;
-  let done = 0;
   let broken = 0;
   let pending = 0;
   let scheduled = 0;
   for (const { state } of shouldRun) {
     if (state === 'running') running++;
-    else if (state === 'completed') done++;
     else if (BROKEN.includes(state)) broken++;
     else if (PENDING.includes(state)) {
       pending++;
