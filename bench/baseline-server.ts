@@ -33,13 +33,50 @@ const PAGE_SQL = 'SELECT `t`.`id` AS `id` FROM `tb_task` `t` WHERE `t`.`deleted_
 // Past the first page: live tasks per UTC day locate the day the offset falls on (newest days
 // first, 64 at a time, then 4× more per round), and the page starts at the end of that day.
 const DAYS_SQL = 'SELECT `d`.`day` AS `day`, SUM(`d`.`live`) AS `live` FROM `tb_task_day_count` `d` GROUP BY `d`.`day` ORDER BY `d`.`day` DESC LIMIT ?';
-const OLDER_DAYS_SQL = 'SELECT `d`.`day` AS `day`, SUM(`d`.`live`) AS `live` FROM `tb_task_day_count` `d` WHERE `d`.`day` < ? GROUP BY `d`.`day` ORDER BY `d`.`day` DESC LIMIT ?';
+const OLDER_DAYS_SQL =
+  'SELECT `d`.`day` AS `day`, SUM(`d`.`live`) AS `live` FROM `tb_task_day_count` `d` WHERE `d`.`day` < ? GROUP BY `d`.`day` ORDER BY `d`.`day` DESC LIMIT ?';
 const DAY_PAGE_SQL =
   'SELECT `t`.`id` AS `id` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL AND `t`.`create_dt` < ? ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT ? OFFSET ?';
 const cols = (names: string[]) => names.map((n) => `\`${n}\``).join(', ');
-const TASK_COLUMNS = ['id', 'task_name', 'algo_type', 'run_dt', 'play_url', 'store_conf_unid', 'source_type', 'vchans', 'node_count', 'pull_source_url', 'status', 'status_counts', 'status_reason', 'create_dt', 'update_dt', 'deleted_dt'];
+const TASK_COLUMNS = [
+  'id',
+  'task_name',
+  'algo_type',
+  'run_dt',
+  'play_url',
+  'store_conf_unid',
+  'source_type',
+  'vchans',
+  'node_count',
+  'pull_source_url',
+  'status',
+  'status_counts',
+  'status_reason',
+  'create_dt',
+  'update_dt',
+  'deleted_dt',
+];
 const MTASK_COLUMNS = ['id', 'task_id', 'position', 'mtask_unid', 'name', 'type', 'time_interval', 'start_time', 'end_time', 'progress'];
-const SCENE_COLUMNS = ['id', 'mtask_id', 'task_id', 'position', 'scene_unid', 'name', 'preset', 'calibration', 'rois', 'config_xml', 'basic_config_xml', 'link_scenes', 'algo_type', 'algo_args', 'is_record', 'is_active', 'vchan_refid', 'play_urls'];
+const SCENE_COLUMNS = [
+  'id',
+  'mtask_id',
+  'task_id',
+  'position',
+  'scene_unid',
+  'name',
+  'preset',
+  'calibration',
+  'rois',
+  'config_xml',
+  'basic_config_xml',
+  'link_scenes',
+  'algo_type',
+  'algo_args',
+  'is_record',
+  'is_active',
+  'vchan_refid',
+  'play_urls',
+];
 const SUBTASK_COLUMNS = ['task_id', 'vchan_refid', 'state', 'desired_state', 'status_reason', 'progress'];
 const TASKS_SQL = `SELECT ${cols(TASK_COLUMNS)} FROM \`tb_task\` WHERE \`id\` IN (?)`;
 const MTASKS_SQL = `SELECT ${cols(MTASK_COLUMNS)} FROM \`tb_mtask\` WHERE \`task_id\` IN (?)`;
@@ -95,7 +132,12 @@ function toTask(t: Row, mtasks: Row[], scenes: Row[], subtasks: Row[]) {
     play_url: t.play_url,
     store_conf_unid: t.store_conf_unid,
     source_type: t.source_type,
-    vchans: ((json(t.vchans) ?? []) as Row[]).map((v) => ({ vchan_refid: v.vchan_refid, name: v.name ?? null, play_url: v.play_url ?? null, is_ptz: v.is_ptz === true })),
+    vchans: ((json(t.vchans) ?? []) as Row[]).map((v) => ({
+      vchan_refid: v.vchan_refid,
+      name: v.name ?? null,
+      play_url: v.play_url ?? null,
+      is_ptz: v.is_ptz === true,
+    })),
     node_count: t.node_count,
     pull_source_url: t.pull_source_url,
     mtasks: mtasks
@@ -206,10 +248,13 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 // no journal, no task status. Assignments run left to right, so reported_at is assigned last.
 const INTERNAL_TOKEN = env.INTERNAL_TOKEN ?? '';
 const NEWER = 'VALUES(`generation`) = `generation` AND (`reported_at` IS NULL OR VALUES(`reported_at`) > `reported_at`)';
-const UPSERT_HEAD = 'INSERT INTO `bench_raw_subtask` (`id`, `generation`, `state`, `status_reason`, `progress`, `reported_at`, `heartbeat_at`, `update_dt`) VALUES ';
+const UPSERT_HEAD =
+  'INSERT INTO `bench_raw_subtask` (`id`, `generation`, `state`, `status_reason`, `progress`, `reported_at`, `heartbeat_at`, `update_dt`) VALUES ';
 const UPSERT_TAIL =
   ' ON DUPLICATE KEY UPDATE ' +
-  ['state', 'status_reason', 'progress', 'heartbeat_at', 'update_dt', 'reported_at'].map((c) => `\`${c}\` = IF(${NEWER}, VALUES(\`${c}\`), \`${c}\`)`).join(', ');
+  ['state', 'status_reason', 'progress', 'heartbeat_at', 'update_dt', 'reported_at']
+    .map((c) => `\`${c}\` = IF(${NEWER}, VALUES(\`${c}\`), \`${c}\`)`)
+    .join(', ');
 
 interface RawReport {
   subtask_id: string;
@@ -223,7 +268,17 @@ interface RawReport {
 async function applyReports(reports: RawReport[]): Promise<{ applied: number; ignored: number }> {
   const now = new Date();
   const params: unknown[] = [];
-  for (const r of reports) params.push(r.subtask_id, r.generation, r.state, r.state === 'running' ? null : (r.status_reason ?? null), r.progress ?? null, new Date(r.reported_at), now, now);
+  for (const r of reports)
+    params.push(
+      r.subtask_id,
+      r.generation,
+      r.state,
+      r.state === 'running' ? null : (r.status_reason ?? null),
+      r.progress ?? null,
+      new Date(r.reported_at),
+      now,
+      now,
+    );
   const sql = UPSERT_HEAD + reports.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ') + UPSERT_TAIL;
   const conn = await pool.getConnection();
   try {

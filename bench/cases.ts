@@ -129,7 +129,9 @@ export async function listCases(cfg: BenchConfig, targets: Target[], offsets: nu
           const m = await loadAlone(cfg, targets, t, httpSpec(cfg, listUrl(t.port, offset), cfg.runSeconds, rate));
           const gc = gcBefore && gcWindow(gcBefore, await readGc(t.port, TOKEN), m.seconds);
           if (gc) oursHalfGc.push(gc);
-          log(`run ${r + 1}/${cfg.runs} ${t.name} offset=${offset} at ${rate} req/s: p50 ${m.p50} ms p99 ${m.p99} ms, late sends ${m.lateSends ?? '-'}${gc ? `; ${describeGc(gc)}` : ''}`);
+          log(
+            `run ${r + 1}/${cfg.runs} ${t.name} offset=${offset} at ${rate} req/s: p50 ${m.p50} ms p99 ${m.p99} ms, late sends ${m.lateSends ?? '-'}${gc ? `; ${describeGc(gc)}` : ''}`,
+          );
           measured.push(m);
         }
         return measured;
@@ -165,7 +167,9 @@ export async function compareJson(database: string, targets: Target[], offsets: 
   try {
     for (const offset of offsets) {
       const [a, b] = await Promise.all(targets.map(async (t) => (await fetch(listUrl(t.port, offset), { headers: auth })).text()));
-      const [plain] = await conn.query<RowDataPacket[]>('SELECT id FROM tb_task WHERE deleted_dt IS NULL ORDER BY create_dt DESC, id DESC LIMIT 10 OFFSET ?', [offset]);
+      const [plain] = await conn.query<RowDataPacket[]>('SELECT id FROM tb_task WHERE deleted_dt IS NULL ORDER BY create_dt DESC, id DESC LIMIT 10 OFFSET ?', [
+        offset,
+      ]);
       const listed = (JSON.parse(a) as { list_data: { task_id: string }[] }).list_data.map((task) => task.task_id);
       out.push({ offset, identical: a === b, bytes: a.length, plainOffsetPage: JSON.stringify(listed) === JSON.stringify(plain.map((r): unknown => r.id)) });
       if (a !== b) {
@@ -190,7 +194,10 @@ export async function compareSql(targets: Target[], offsets: number[]): Promise<
   let shown: string[] = [];
   for (const offset of offsets) {
     const captured = [];
-    for (const t of targets) captured.push((await captureStatements(() => fetch(listUrl(t.port, offset), { headers: auth }).then((r) => r.text()))).map((q) => q.replace(/\s+/g, ' ').trim()));
+    for (const t of targets)
+      captured.push(
+        (await captureStatements(() => fetch(listUrl(t.port, offset), { headers: auth }).then((r) => r.text()))).map((q) => q.replace(/\s+/g, ' ').trim()),
+      );
     const [ours, baseline] = captured.map((list) => [...list].sort());
     if (JSON.stringify(ours) !== JSON.stringify(baseline)) {
       identical = false;
@@ -257,7 +264,15 @@ export async function createCase(cfg: BenchConfig, target: Target): Promise<Crea
   await post(); // first create warms the code path
   const statements = await captureStatements(post);
   log(`one create = ${statements.length} SQL statements`);
-  const spec: HttpSpec = { kind: 'http', url: `http://127.0.0.1:${target.port}/tasks`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body, connections: cfg.createConnections, seconds: cfg.warmupSeconds };
+  const spec: HttpSpec = {
+    kind: 'http',
+    url: `http://127.0.0.1:${target.port}/tasks`,
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body,
+    connections: cfg.createConnections,
+    seconds: cfg.warmupSeconds,
+  };
   await runLoad(cfg.loadCore, target.pid, spec);
   const runs: Measured[] = [];
   for (let r = 0; r < cfg.runs; r++) {
@@ -286,7 +301,10 @@ export interface ReportsResult {
 async function writeReportIds(cfg: BenchConfig): Promise<string> {
   const conn = await connect(cfg.database);
   try {
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT id, vchan_refid FROM tb_subtask WHERE generation = 1 AND desired_state = ? ORDER BY task_id, position', ['run']);
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT id, vchan_refid FROM tb_subtask WHERE generation = 1 AND desired_state = ? ORDER BY task_id, position',
+      ['run'],
+    );
     const lists = CHANNELS.map((c) => rows.filter((r) => r.vchan_refid === c).map((r) => String(r.id)));
     const file = join(tmpdir(), 'bench-report-ids.json');
     writeFileSync(file, JSON.stringify(lists));
@@ -324,7 +342,9 @@ export async function reportsCase(cfg: BenchConfig, target: Target, runsWanted =
   const runs: Measured[] = [];
   for (let r = 0; r < runsWanted; r++) {
     const m = await runLoad(cfg.loadCore, target.pid, { ...spec, seconds: cfg.runSeconds });
-    log(`reports run ${r + 1}/${runsWanted}: ${((m.applied ?? 0) / m.seconds).toFixed(0)} reports/s applied, ${m.rps.toFixed(1)} batches/s, p50 ${m.p50.toFixed(1)} ms p99 ${m.p99.toFixed(1)} ms, statuses ${JSON.stringify(m.statuses)}`);
+    log(
+      `reports run ${r + 1}/${runsWanted}: ${((m.applied ?? 0) / m.seconds).toFixed(0)} reports/s applied, ${m.rps.toFixed(1)} batches/s, p50 ${m.p50.toFixed(1)} ms p99 ${m.p99.toFixed(1)} ms, statuses ${JSON.stringify(m.statuses)}`,
+    );
     runs.push(m);
   }
   const perSecond = runs.map((m) => (m.applied ?? 0) / m.seconds);

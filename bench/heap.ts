@@ -26,7 +26,8 @@ export async function liveHeapAfterFullGc(pid: number): Promise<number> {
   socket.on('error', failAll);
   socket.on('close', () => failAll(new Error(`the inspector of process ${pid} closed`)));
   socket.on('message', (data: WebSocket.RawData) => {
-    const message = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } };
+    // The inspector sends text frames: one Buffer of UTF-8 JSON each.
+    const message = JSON.parse((data as Buffer).toString('utf8')) as { id?: number; result?: unknown; error?: { message: string } };
     const call = message.id === undefined ? undefined : pending.get(message.id);
     if (!call) return;
     pending.delete(message.id!);

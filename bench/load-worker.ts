@@ -191,7 +191,14 @@ async function runReports(spec: ReportsSpec): Promise<LoadResult> {
           failing = ++flip % spec.flipEvery === 0;
         }
         cursor = (cursor + 1) % ids.length;
-        reports.push({ subtask_id: id, generation: 1, state: failing ? 'failed' : 'running', status_reason: failing ? 'stream lost' : null, progress: flip % 100, reported_at: reportedAt });
+        reports.push({
+          subtask_id: id,
+          generation: 1,
+          state: failing ? 'failed' : 'running',
+          status_reason: failing ? 'stream lost' : null,
+          progress: flip % 100,
+          reported_at: reportedAt,
+        });
       }
       const body = JSON.stringify({ reports });
       const t0 = process.hrtime.bigint();
@@ -215,7 +222,9 @@ async function runReports(spec: ReportsSpec): Promise<LoadResult> {
   };
   await Promise.all(partitions.slice(0, spec.senders).map((ids, n) => sender(ids, n)));
   if (states && spec.statesFile) writeFileSync(spec.statesFile, JSON.stringify(states));
-  const non2xx = Object.entries(statuses).filter(([s]) => !s.startsWith('2')).reduce((a, [, c]) => a + c, 0);
+  const non2xx = Object.entries(statuses)
+    .filter(([s]) => !s.startsWith('2'))
+    .reduce((a, [, c]) => a + c, 0);
   return {
     ...summarize(latencies, (Date.now() - started) / 1000, non2xx, errors),
     applied,
@@ -228,7 +237,14 @@ async function runReports(spec: ReportsSpec): Promise<LoadResult> {
 function post(url: URL, agent: Agent, token: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { authorization: token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent,
+        headers: { authorization: token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -20,7 +20,7 @@ const WRK_SCRIPT = join(__dirname, 'wrk-paced.lua');
  */
 export const WRK_VERSION = (() => {
   const run = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
-  return run.error ? null : (run.stdout.split('\n')[0].split(' Copyright')[0].trim() || 'wrk');
+  return run.error ? null : run.stdout.split('\n')[0].split(' Copyright')[0].trim() || 'wrk';
 })();
 export const HAS_WRK = WRK_VERSION !== null;
 
@@ -43,7 +43,12 @@ export async function runLoad(core: string, serverPid: number, spec: HttpSpec | 
   const paced = spec.kind === 'http' && spec.rate !== undefined && HAS_WRK;
   const worker = paced
     ? wrkProcess(core, spec as HttpSpec & { rate: number })
-    : spawnNode(core, ['-r', 'ts-node/register/transpile-only', WORKER, JSON.stringify(spec)], { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, 'load worker');
+    : spawnNode(
+        core,
+        ['-r', 'ts-node/register/transpile-only', WORKER, JSON.stringify(spec)],
+        { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+        'load worker',
+      );
   const usage = new UsageWindow(serverPid);
   const code = await worker.exited;
   const window = usage.end();

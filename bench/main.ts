@@ -87,8 +87,22 @@ async function main(): Promise<void> {
     // Memory: the same mix four more times, the live heap after full GCs and RSS after each. The
     // first repeat may still grow to the working size; growth from the second to the last would be a leak.
     const repeat = async () => {
-      await runLoad(cfg.loadCore, server.pid, { kind: 'http', url: `http://127.0.0.1:${cfg.serverPort}/tasks?offset=0&limit=10`, headers: { authorization: TOKEN }, connections: cfg.connections, seconds: cfg.runSeconds });
-      await runLoad(cfg.loadCore, server.pid, { kind: 'http', url: `http://127.0.0.1:${cfg.serverPort}/tasks`, method: 'POST', headers: { authorization: TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(taskBody(16, 2)), connections: cfg.createConnections, seconds: cfg.runSeconds });
+      await runLoad(cfg.loadCore, server.pid, {
+        kind: 'http',
+        url: `http://127.0.0.1:${cfg.serverPort}/tasks?offset=0&limit=10`,
+        headers: { authorization: TOKEN },
+        connections: cfg.connections,
+        seconds: cfg.runSeconds,
+      });
+      await runLoad(cfg.loadCore, server.pid, {
+        kind: 'http',
+        url: `http://127.0.0.1:${cfg.serverPort}/tasks`,
+        method: 'POST',
+        headers: { authorization: TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(taskBody(16, 2)),
+        connections: cfg.createConnections,
+        seconds: cfg.runSeconds,
+      });
       await reportsCase(cfg, targets[0], 1);
       const heapMb = await liveHeapAfterFullGc(server.pid);
       return { rssMb: procUsage(server.pid).rssMb, heapMb };
@@ -96,7 +110,9 @@ async function main(): Promise<void> {
     const repeats = [];
     for (let i = 0; i < 4; i++) repeats.push(await repeat());
     const afterRunMb = procUsage(server.pid).rssMb;
-    log(`server memory after repeats: ${repeats.map((r) => `RSS ${r.rssMb.toFixed(0)} MB / live heap ${r.heapMb.toFixed(1)} MB`).join(', ')}; end RSS ${afterRunMb.toFixed(0)} MB`);
+    log(
+      `server memory after repeats: ${repeats.map((r) => `RSS ${r.rssMb.toFixed(0)} MB / live heap ${r.heapMb.toFixed(1)} MB`).join(', ')}; end RSS ${afterRunMb.toFixed(0)} MB`,
+    );
     await server.stop();
 
     const added = await addedCases(cfg);
@@ -123,7 +139,9 @@ async function main(): Promise<void> {
       pinning: HAS_TASKSET
         ? `server and baseline: taskset -c ${cfg.serverCore}; load generator and ops simulator: taskset -c ${cfg.loadCore}`
         : 'taskset not found: NOT pinned',
-      dataset: `${Object.entries(counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')} (before the create/start cases); 2 mtasks × 2 scenes per task, 0.5–2 KB XML per scene`,
+      dataset: `${Object.entries(counts)
+        .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+        .join(', ')} (before the create/start cases); 2 mtasks × 2 scenes per task, 0.5–2 KB XML per scene`,
       seed: `${(small.seconds + large.seconds).toFixed(0)} s (${small.statements + large.statements} multi-row INSERTs)`,
       jsonCheck,
       sqlCheck,
@@ -140,15 +158,20 @@ async function main(): Promise<void> {
       connections: cfg.connections,
       fixedRateTool: HAS_WRK
         ? `${WRK_VERSION} with bench/wrk-paced.lua (C event loop, ${PACED_CONNECTIONS} connections, one schedule of evenly spaced sends, latency from each send; sends that could not start on time are counted as late)`
-        : 'evenly paced node:http requests (wrk is not installed: apt-get install wrk); latency from each scheduled send, so this pacer\'s own event-loop delays (~4–8 ms at p99 here) are counted in',
+        : "evenly paced node:http requests (wrk is not installed: apt-get install wrk); latency from each scheduled send, so this pacer's own event-loop delays (~4–8 ms at p99 here) are counted in",
     };
     const md = `${renderMarkdown(results)}\n${renderAdded(added)}\n${renderFleet(fleet)}`;
     mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(join(RESULTS, 'latest.md'), `${md}\n_Total bench time ${((Date.now() - began) / 60000).toFixed(1)} min. Reproduce: \`npm run bench\` (or \`npm run bench -- --quick\`)._\n`);
+    writeFileSync(
+      join(RESULTS, 'latest.md'),
+      `${md}\n_Total bench time ${((Date.now() - began) / 60000).toFixed(1)} min. Reproduce: \`npm run bench\` (or \`npm run bench -- --quick\`)._\n`,
+    );
     writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2));
     process.stdout.write(`${md}\n`);
     const missed = [...verdicts(results), ...addedVerdicts(added), ...fleetVerdicts(fleet)].filter((v) => !v.ok);
-    log(`done in ${((Date.now() - began) / 60000).toFixed(1)} min; ${missed.length} target(s) not met${missed.length ? `: ${missed.map((v) => v.target).join('; ')}` : ''}`);
+    log(
+      `done in ${((Date.now() - began) / 60000).toFixed(1)} min; ${missed.length} target(s) not met${missed.length ? `: ${missed.map((v) => v.target).join('; ')}` : ''}`,
+    );
   } finally {
     await baseline.stop();
     await server.stop();

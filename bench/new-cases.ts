@@ -100,7 +100,13 @@ export interface AddedResults {
 const headerNames = async (port: number): Promise<string[]> => {
   const res = await fetch(`http://127.0.0.1:${port}${listPath}`, { headers: { authorization: TOKEN, origin: ORIGIN } });
   await res.arrayBuffer();
-  return [...res.headers.keys()].filter((h) => /^(access-control-|x-ratelimit|ratelimit|content-security|strict-transport|x-content-type|x-frame|referrer-policy|cross-origin|x-dns|x-download|x-permitted|origin-agent|vary)/.test(h)).sort();
+  return [...res.headers.keys()]
+    .filter((h) =>
+      /^(access-control-|x-ratelimit|ratelimit|content-security|strict-transport|x-content-type|x-frame|referrer-policy|cross-origin|x-dns|x-download|x-permitted|origin-agent|vary)/.test(
+        h,
+      ),
+    )
+    .sort();
 };
 
 // ------------------------------------------------------------------ 1. the edge on vs off
@@ -111,11 +117,20 @@ async function edgeCase(cfg: BenchConfig, on: Target, off: Target): Promise<Edge
   const offHeaders = await headerNames(off.port);
   log(`edge on headers: ${onHeaders.join(', ')}; off: ${offHeaders.join(', ')}`);
   if (!onHeaders.includes('access-control-allow-origin')) throw new Error('edge case: CORS is not on for the edge-on service');
-  const spec = (t: Target, seconds: number): HttpSpec => ({ kind: 'http', url: `http://127.0.0.1:${t.port}${listPath}`, headers: { authorization: TOKEN, origin: ORIGIN }, connections: cfg.connections, seconds });
+  const spec = (t: Target, seconds: number): HttpSpec => ({
+    kind: 'http',
+    url: `http://127.0.0.1:${t.port}${listPath}`,
+    headers: { authorization: TOKEN, origin: ORIGIN },
+    connections: cfg.connections,
+    seconds,
+  });
   for (const t of targets) await loadAlone(cfg, targets, t, spec(t, cfg.warmupSeconds));
   const runs: Record<string, Measured[]> = { on: [], off: [] };
   for (let r = 0; r < runsOf(cfg); r++) {
-    for (const [name, t] of [['on', on], ['off', off]] as const) {
+    for (const [name, t] of [
+      ['on', on],
+      ['off', off],
+    ] as const) {
       const m = await loadAlone(cfg, targets, t, spec(t, cfg.runSeconds));
       if (m.non2xx || m.errors) throw new Error(`edge case: ${m.non2xx} non-2xx, ${m.errors} errors with the edge ${name}`);
       runs[name].push(m);
@@ -139,7 +154,10 @@ interface ReportFiles {
 async function reportFiles(cfg: BenchConfig, name: string): Promise<ReportFiles> {
   const conn = await connect(cfg.database);
   try {
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT id, vchan_refid, state FROM tb_subtask WHERE generation = 1 AND desired_state = ? ORDER BY task_id, position', ['run']);
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT id, vchan_refid, state FROM tb_subtask WHERE generation = 1 AND desired_state = ? ORDER BY task_id, position',
+      ['run'],
+    );
     const perChannel = CHANNELS.map((c) => rows.filter((r) => r.vchan_refid === c));
     const idsFile = join(tmpdir(), `bench-${name}-ids.json`);
     const statesFile = join(tmpdir(), `bench-${name}-states.json`);
@@ -173,14 +191,19 @@ async function reportsPair(cfg: BenchConfig, all: Target[], a: [Target, ReportsS
   const rb: Measured[] = [];
   const locks = { a: { waits: 0, ms: 0 }, b: { waits: 0, ms: 0 } };
   for (let r = 0; r < runsOf(cfg); r++) {
-    for (const [[t, spec], out, name] of [[a, ra, 'a'], [b, rb, 'b']] as const) {
+    for (const [[t, spec], out, name] of [
+      [a, ra, 'a'],
+      [b, rb, 'b'],
+    ] as const) {
       const before = await rowLocks();
       const m = await loadAlone(cfg, all, t, { ...spec, seconds: cfg.runSeconds });
       const after = await rowLocks();
       locks[name].waits += after.waits - before.waits;
       locks[name].ms += after.ms - before.ms;
       out.push(m);
-      log(`${label} ${name} run ${r + 1}: ${appliedPerSecond(m).toFixed(0)} reports/s applied, ${m.ignored} ignored, p99 ${m.p99.toFixed(1)} ms per batch, server CPU ${m.cpuPercent.toFixed(0)}%, InnoDB row lock waits ${after.waits - before.waits} (${after.ms - before.ms} ms), statuses ${JSON.stringify(m.statuses)}`);
+      log(
+        `${label} ${name} run ${r + 1}: ${appliedPerSecond(m).toFixed(0)} reports/s applied, ${m.ignored} ignored, p99 ${m.p99.toFixed(1)} ms per batch, server CPU ${m.cpuPercent.toFixed(0)}%, InnoDB row lock waits ${after.waits - before.waits} (${after.ms - before.ms} ms), statuses ${JSON.stringify(m.statuses)}`,
+      );
     }
   }
   const aRates = ra.map(appliedPerSecond);
@@ -229,14 +252,29 @@ async function journalCase(cfg: BenchConfig, t: Target, frozen: Target[]): Promi
   const files = await reportFiles(cfg, 'journal');
   const all = [t, ...frozen];
   const before = await eventCount(cfg);
-  const reports = await reportsPair(cfg, all, [t, reportsSpec(cfg, t, files, 'flip', 0)], [t, reportsSpec(cfg, t, files, 'hold', 0)], 'reports flip / heartbeat');
+  const reports = await reportsPair(
+    cfg,
+    all,
+    [t, reportsSpec(cfg, t, files, 'flip', 0)],
+    [t, reportsSpec(cfg, t, files, 'hold', 0)],
+    'reports flip / heartbeat',
+  );
   const eventsPerFlipRun = ((await eventCount(cfg)) - before) / (runsOf(cfg) + 1);
   // The list alongside each: 4 connections (closed loop) while the reports run, both from the load core.
-  const listSpec: HttpSpec = { kind: 'http', url: `http://127.0.0.1:${t.port}${listPath}`, headers: { authorization: TOKEN }, connections: 4, seconds: cfg.runSeconds };
+  const listSpec: HttpSpec = {
+    kind: 'http',
+    url: `http://127.0.0.1:${t.port}${listPath}`,
+    headers: { authorization: TOKEN },
+    connections: 4,
+    seconds: cfg.runSeconds,
+  };
   const during = async (mode: 'flip' | 'hold'): Promise<number> => {
     for (const f of frozen) process.kill(f.pid, 'SIGSTOP');
     try {
-      const [, list] = await Promise.all([runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, mode, cfg.runSeconds + 1)), sleep(500).then(() => runLoad(cfg.loadCore, t.pid, listSpec))]);
+      const [, list] = await Promise.all([
+        runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, mode, cfg.runSeconds + 1)),
+        sleep(500).then(() => runLoad(cfg.loadCore, t.pid, listSpec)),
+      ]);
       if (list.non2xx || list.errors) throw new Error(`list during reports: ${list.non2xx} non-2xx`);
       return list.rps;
     } finally {
@@ -259,7 +297,9 @@ async function prepareRawTable(cfg: BenchConfig): Promise<void> {
   const conn = await connect(cfg.database);
   try {
     await conn.query('DROP TABLE IF EXISTS bench_raw_subtask');
-    await conn.query('CREATE TABLE bench_raw_subtask ENGINE=InnoDB AS SELECT id, generation, state, status_reason, progress, reported_at, heartbeat_at, update_dt FROM tb_subtask');
+    await conn.query(
+      'CREATE TABLE bench_raw_subtask ENGINE=InnoDB AS SELECT id, generation, state, status_reason, progress, reported_at, heartbeat_at, update_dt FROM tb_subtask',
+    );
     await conn.query('ALTER TABLE bench_raw_subtask ADD PRIMARY KEY (id)');
   } finally {
     await conn.end();
@@ -268,7 +308,14 @@ async function prepareRawTable(cfg: BenchConfig): Promise<void> {
 
 // ------------------------------------------------------------------ 4. event streams with 1,000 subscribers
 
-async function sseRun(cfg: BenchConfig, t: Target, files: { idsFile: string; statesFile: string }, subscribers: number, batch: number, batchesPerSecond: number): Promise<SseResult> {
+async function sseRun(
+  cfg: BenchConfig,
+  t: Target,
+  files: { idsFile: string; statesFile: string },
+  subscribers: number,
+  batch: number,
+  batchesPerSecond: number,
+): Promise<SseResult> {
   const spec: SseSpec = {
     streamUrl: `http://127.0.0.1:${t.port}/events/stream?access_token=${encodeURIComponent(TOKEN)}&kind=subtask.state`,
     reportsUrl: `http://127.0.0.1:${t.port}/internal/subtask-reports`,
@@ -283,11 +330,18 @@ async function sseRun(cfg: BenchConfig, t: Target, files: { idsFile: string; sta
     seconds: Math.max(5, cfg.runSeconds),
     serverPid: t.pid,
   };
-  const worker = spawnNode(cfg.loadCore, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'sse-worker.ts'), JSON.stringify(spec)], { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, 'sse worker');
+  const worker = spawnNode(
+    cfg.loadCore,
+    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'sse-worker.ts'), JSON.stringify(spec)],
+    { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    'sse worker',
+  );
   const code = await worker.exited;
   if (code !== 0) throw new Error(`sse worker failed (${code}):\n${worker.log}`);
   const r = JSON.parse(worker.log.trim().split('\n').pop() ?? '') as SseResult;
-  log(`sse ${subscribers} subscribers: connected ${r.connected} in ${r.connectMs.toFixed(0)} ms; ${r.events} events, ${r.deliveries}/${r.expected} deliveries; answer→delivery p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} max ${r.max.toFixed(1)} ms; report p50 ${r.reportP50.toFixed(1)} ms; journal queries ${r.journalQueriesPerSecond.toFixed(1)}/s ${JSON.stringify(r.journalQueries)}; server RSS ${r.serverRssMb.toFixed(0)} MB`);
+  log(
+    `sse ${subscribers} subscribers: connected ${r.connected} in ${r.connectMs.toFixed(0)} ms; ${r.events} events, ${r.deliveries}/${r.expected} deliveries; answer→delivery p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} max ${r.max.toFixed(1)} ms; report p50 ${r.reportP50.toFixed(1)} ms; journal queries ${r.journalQueriesPerSecond.toFixed(1)}/s ${JSON.stringify(r.journalQueries)}; server RSS ${r.serverRssMb.toFixed(0)} MB`,
+  );
   return r;
 }
 
@@ -327,12 +381,23 @@ async function prepareStart(cfg: BenchConfig, port: number, name: string): Promi
 }
 
 /** Starts `taskId`, runs `event` once `threshold` of its subtasks run, and waits until all do. */
-async function startThrough(cfg: BenchConfig, port: number, taskId: string, threshold: number, event: () => Promise<void>, retryMaxMs: number, leaseMs: number): Promise<RecoveryResult> {
+async function startThrough(
+  cfg: BenchConfig,
+  port: number,
+  taskId: string,
+  threshold: number,
+  event: () => Promise<void>,
+  retryMaxMs: number,
+  leaseMs: number,
+): Promise<RecoveryResult> {
   const n = cfg.startSubtasks;
   const conn = await connect(cfg.database);
   try {
     const counts = async () => {
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT state, COUNT(*) AS n, SUM(lease_until > UTC_TIMESTAMP(3)) AS leased FROM tb_subtask WHERE task_id = ? GROUP BY state', [taskId]);
+      const [rows] = await conn.query<RowDataPacket[]>(
+        'SELECT state, COUNT(*) AS n, SUM(lease_until > UTC_TIMESTAMP(3)) AS leased FROM tb_subtask WHERE task_id = ? GROUP BY state',
+        [taskId],
+      );
       const states = Object.fromEntries(rows.map((r) => [String(r.state), Number(r.n)]));
       const leased = rows.filter((r) => r.state !== 'running').reduce((a, r) => a + Number(r.leased ?? 0), 0);
       return { states, leased };
@@ -391,22 +456,42 @@ async function recoveryCases(cfg: BenchConfig): Promise<{ takeover: RecoveryResu
     b = await startServer(cfg, env, [], portB);
     const takeoverTask = await prepareStart(cfg, portA, 'Bench takeover');
     const victim = b;
-    const takeover = await startThrough(cfg, portA, takeoverTask, 0.2, async () => {
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-    }, retryMaxMs, leaseMs);
-    log(`takeover: kill -9 of one of two replicas at ${takeover.runningAtEvent} running (${takeover.leasedAtEvent} others leased); all ${takeover.subtasks} running ${takeover.untilAllRunningMs ?? '—'} ms after the kill ${JSON.stringify(takeover.states)}`);
+    const takeover = await startThrough(
+      cfg,
+      portA,
+      takeoverTask,
+      0.2,
+      async () => {
+        victim.child.kill('SIGKILL');
+        await victim.exited;
+      },
+      retryMaxMs,
+      leaseMs,
+    );
+    log(
+      `takeover: kill -9 of one of two replicas at ${takeover.runningAtEvent} running (${takeover.leasedAtEvent} others leased); all ${takeover.subtasks} running ${takeover.untilAllRunningMs ?? '—'} ms after the kill ${JSON.stringify(takeover.states)}`,
+    );
 
     const outageTask = await prepareStart(cfg, portA, 'Bench outage');
     const outageMs = 10_000;
-    const outage = await startThrough(cfg, portA, outageTask, 0.2, async () => {
-      // The ops service stops answering (accepted connections, no replies: calls end at OPS_TIMEOUT_MS), then returns.
-      process.kill(sim.pid, 'SIGSTOP');
-      await sleep(outageMs);
-      process.kill(sim.pid, 'SIGCONT');
-    }, retryMaxMs, leaseMs);
+    const outage = await startThrough(
+      cfg,
+      portA,
+      outageTask,
+      0.2,
+      async () => {
+        // The ops service stops answering (accepted connections, no replies: calls end at OPS_TIMEOUT_MS), then returns.
+        process.kill(sim.pid, 'SIGSTOP');
+        await sleep(outageMs);
+        process.kill(sim.pid, 'SIGCONT');
+      },
+      retryMaxMs,
+      leaseMs,
+    );
     outage.outageMs = outageMs;
-    log(`outage: ops simulator frozen ${outageMs} ms at ${outage.runningAtEvent} running; all ${outage.subtasks} running ${outage.untilAllRunningMs ?? '—'} ms after its return ${JSON.stringify(outage.states)}`);
+    log(
+      `outage: ops simulator frozen ${outageMs} ms at ${outage.runningAtEvent} running; all ${outage.subtasks} running ${outage.untilAllRunningMs ?? '—'} ms after its return ${JSON.stringify(outage.states)}`,
+    );
     return { takeover, outage };
   } finally {
     process.kill(sim.pid, 'SIGCONT');
@@ -421,7 +506,12 @@ async function recoveryCases(cfg: BenchConfig): Promise<{ takeover: RecoveryResu
 /** The service must not be running on cfg.serverPort's neighbours; starts and stops its own servers. */
 export async function addedCases(cfg: BenchConfig): Promise<AddedResults> {
   log('edge, journal, raw reports and stream cases');
-  const edgeOn = await startServer(cfg, { CORS_ORIGINS: ORIGIN, RATE_LIMIT_PER_MINUTE: HIGH_LIMIT, RATE_LIMIT_REPORTS_PER_MINUTE: HIGH_LIMIT }, [], cfg.serverPort + EDGE_ON_PORT_OFFSET);
+  const edgeOn = await startServer(
+    cfg,
+    { CORS_ORIGINS: ORIGIN, RATE_LIMIT_PER_MINUTE: HIGH_LIMIT, RATE_LIMIT_REPORTS_PER_MINUTE: HIGH_LIMIT },
+    [],
+    cfg.serverPort + EDGE_ON_PORT_OFFSET,
+  );
   const edgeOff = await startServer(cfg, {}, [], cfg.serverPort + EDGE_OFF_PORT_OFFSET);
   const on: Target = { name: 'ours', port: cfg.serverPort + EDGE_ON_PORT_OFFSET, pid: edgeOn.pid };
   const off: Target = { name: 'ours', port: cfg.serverPort + EDGE_OFF_PORT_OFFSET, pid: edgeOff.pid };
@@ -436,7 +526,13 @@ export async function addedCases(cfg: BenchConfig): Promise<AddedResults> {
     const base: Target = { name: 'baseline', port: cfg.baselinePort, pid: baseline.pid };
     // The same heartbeat batches to both, from the same tracked states.
     const files = await reportFiles(cfg, 'raw');
-    const raw = await reportsPair(cfg, [off, base], [off, reportsSpec(cfg, off, files, 'hold', 0)], [base, reportsSpec(cfg, base, files, 'hold', 0)], 'reports ours / raw upsert');
+    const raw = await reportsPair(
+      cfg,
+      [off, base],
+      [off, reportsSpec(cfg, off, files, 'hold', 0)],
+      [base, reportsSpec(cfg, base, files, 'hold', 0)],
+      'reports ours / raw upsert',
+    );
     await baseline.stop();
     baseline = null;
 
@@ -477,18 +573,19 @@ async function profileOne(cfg: BenchConfig, off: Target, files: ReportFiles, mod
   const { mkdtempSync, readdirSync } = await import('node:fs');
   const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
   const prof = await startServer(cfg, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`], off.port);
-  let rate = 0;
-  let cpu = 0;
-  try {
-    const t: Target = { ...off, pid: prof.pid };
-    await runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, mode, cfg.warmupSeconds));
-    const m = await runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, mode, Math.max(8, cfg.runSeconds)));
-    rate = appliedPerSecond(m);
-    cpu = m.cpuPercent;
-    log(`profiled reports run (${mode}): ${rate.toFixed(0)} reports/s applied, server CPU ${cpu.toFixed(0)}%`);
-  } finally {
-    await prof.stop();
-  }
+  const { rate, cpu } = await (async () => {
+    try {
+      const t: Target = { ...off, pid: prof.pid };
+      await runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, mode, cfg.warmupSeconds));
+      const m = await runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, mode, Math.max(8, cfg.runSeconds)));
+      const rate = appliedPerSecond(m);
+      const cpu = m.cpuPercent;
+      log(`profiled reports run (${mode}): ${rate.toFixed(0)} reports/s applied, server CPU ${cpu.toFixed(0)}%`);
+      return { rate, cpu };
+    } finally {
+      await prof.stop();
+    }
+  })();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) return 'no profile written';
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
@@ -503,10 +600,24 @@ async function profileOne(cfg: BenchConfig, off: Target, files: ReportFiles, mod
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
     const f = byId.get(id)!.callFrame;
-    const where = f.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/dist\//, 'dist/');
+    const where = f.url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*\/node_modules\//, 'node_modules/')
+      .replace(/^.*\/dist\//, 'dist/');
     const key = `${f.functionName || '(anonymous)'} ${where}:${f.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + dt);
-    const pkg = where.startsWith('node_modules/') ? where.split('/').slice(0, where.split('/')[1].startsWith('@') ? 3 : 2).join('/') : where.startsWith('dist/') ? where.split('/').slice(0, 3).join('/') : where.startsWith('node:') ? 'node: (core)' : f.functionName.startsWith('(') ? f.functionName : 'other';
+    const pkg = where.startsWith('node_modules/')
+      ? where
+          .split('/')
+          .slice(0, where.split('/')[1].startsWith('@') ? 3 : 2)
+          .join('/')
+      : where.startsWith('dist/')
+        ? where.split('/').slice(0, 3).join('/')
+        : where.startsWith('node:')
+          ? 'node: (core)'
+          : f.functionName.startsWith('(')
+            ? f.functionName
+            : 'other';
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
     total += dt;
   });
@@ -515,10 +626,16 @@ async function profileOne(cfg: BenchConfig, off: Target, files: ReportFiles, mod
     `CPU profile of the service under the ${mode === 'hold' ? 'heartbeat' : 'state-flipping'} reports load: ${rate.toFixed(0)} reports/s applied, server CPU ${cpu.toFixed(0)}% (${(total / 1e6).toFixed(1)} s sampled)`,
     '',
     'self time by package / directory:',
-    ...[...byPackage].sort((x, y) => y[1] - x[1]).slice(0, 25).map(([k, v]) => `  ${pct(v).padStart(6)}  ${k}`),
+    ...[...byPackage]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 25)
+      .map(([k, v]) => `  ${pct(v).padStart(6)}  ${k}`),
     '',
     'self time by function (top 40):',
-    ...[...self].sort((x, y) => y[1] - x[1]).slice(0, 40).map(([k, v]) => `  ${pct(v).padStart(6)}  ${k}`),
+    ...[...self]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 40)
+      .map(([k, v]) => `  ${pct(v).padStart(6)}  ${k}`),
   ];
   return lines.join('\n');
 }
@@ -564,7 +681,8 @@ export function addedVerdicts(r: AddedResults): AddedVerdict[] {
       ok: raw.ratio >= 0.5 && raw.failedBatches === 0,
     },
     {
-      target: '1,000 event-stream subscribers: p99 from the report\'s answer to delivery ≤ 250 ms, every event to every subscriber; journal queries/s not growing with subscribers',
+      target:
+        "1,000 event-stream subscribers: p99 from the report's answer to delivery ≤ 250 ms, every event to every subscriber; journal queries/s not growing with subscribers",
       measured: `p50 ${f1(sse.many.p50)} ms, p99 ${f1(sse.many.p99)} ms (10 subscribers: ${f1(sse.few.p50)} / ${f1(sse.few.p99)} ms); ${f0(sse.many.deliveries)} of ${f0(sse.many.expected)} deliveries; journal queries ${f1(sse.few.journalQueriesPerSecond)}/s with 10, ${f1(sse.many.journalQueriesPerSecond)}/s with 1,000; server RSS ${f0(sse.many.serverRssMb)} MB with 1,000 (${f0(sse.few.serverRssMb)} MB with 10)`,
       ok: sse.many.p99 <= 250 && delivered && sse.many.journalQueriesPerSecond <= sse.few.journalQueriesPerSecond * 1.2 + 1,
     },
@@ -587,14 +705,26 @@ export function renderAdded(r: AddedResults): string {
   lines.push('| case | figures | notes |');
   lines.push('|---|---|---|');
   const { edge, journal, raw, sse, takeover, outage } = r;
-  lines.push(`| GET /tasks offset 0, 16 connections, Origin header: CORS + rate limiter (limit ${HIGH_LIMIT}/min) on vs off | on ${f0(median(edge.onRps))} req/s (p50 ${f1(edge.on.p50)} / p99 ${f1(edge.on.p99)} ms), off ${f0(median(edge.offRps))} req/s (p50 ${f1(edge.off.p50)} / p99 ${f1(edge.off.p99)} ms) | headers on: ${edge.onHeaders.join(', ')}; off: ${edge.offHeaders.join(', ')}. Security headers have no switch: on in both |`);
-  lines.push(`| POST /internal/subtask-reports, every report flips running ↔ failed (one event each) vs heartbeats, 4 senders × 500 | flipping ${f0(journal.reports.aMed)} reports/s (p99 ${f1(journal.reports.aP99)} ms/batch, CPU ${f0(journal.reports.aCpu)}%), heartbeats ${f0(journal.reports.bMed)} reports/s (p99 ${f1(journal.reports.bP99)} ms, CPU ${f0(journal.reports.bCpu)}%) | no switch turns the journal off; flipping also marks and re-derives the task statuses. InnoDB row lock waits: ${f0(journal.reports.rowLockWaits[0])} (${f0(journal.reports.rowLockMs[0])} ms) flipping, ${f0(journal.reports.rowLockWaits[1])} (${f0(journal.reports.rowLockMs[1])} ms) heartbeats. List alongside (4 connections): ${f0(median(journal.listDuringFlip))} vs ${f0(median(journal.listDuringHold))} req/s |`);
-  lines.push(`| reports (heartbeats) vs raw mysql2: one INSERT … ON DUPLICATE KEY UPDATE per batch on a copy of the report columns | ours ${f0(raw.aMed)} reports/s (CPU ${f0(raw.aCpu)}%), raw ${f0(raw.bMed)} reports/s (CPU ${f0(raw.bCpu)}%) | same batches from the same tracked states; raw applies generation and reported_at rules in the upsert |`);
+  lines.push(
+    `| GET /tasks offset 0, 16 connections, Origin header: CORS + rate limiter (limit ${HIGH_LIMIT}/min) on vs off | on ${f0(median(edge.onRps))} req/s (p50 ${f1(edge.on.p50)} / p99 ${f1(edge.on.p99)} ms), off ${f0(median(edge.offRps))} req/s (p50 ${f1(edge.off.p50)} / p99 ${f1(edge.off.p99)} ms) | headers on: ${edge.onHeaders.join(', ')}; off: ${edge.offHeaders.join(', ')}. Security headers have no switch: on in both |`,
+  );
+  lines.push(
+    `| POST /internal/subtask-reports, every report flips running ↔ failed (one event each) vs heartbeats, 4 senders × 500 | flipping ${f0(journal.reports.aMed)} reports/s (p99 ${f1(journal.reports.aP99)} ms/batch, CPU ${f0(journal.reports.aCpu)}%), heartbeats ${f0(journal.reports.bMed)} reports/s (p99 ${f1(journal.reports.bP99)} ms, CPU ${f0(journal.reports.bCpu)}%) | no switch turns the journal off; flipping also marks and re-derives the task statuses. InnoDB row lock waits: ${f0(journal.reports.rowLockWaits[0])} (${f0(journal.reports.rowLockMs[0])} ms) flipping, ${f0(journal.reports.rowLockWaits[1])} (${f0(journal.reports.rowLockMs[1])} ms) heartbeats. List alongside (4 connections): ${f0(median(journal.listDuringFlip))} vs ${f0(median(journal.listDuringHold))} req/s |`,
+  );
+  lines.push(
+    `| reports (heartbeats) vs raw mysql2: one INSERT … ON DUPLICATE KEY UPDATE per batch on a copy of the report columns | ours ${f0(raw.aMed)} reports/s (CPU ${f0(raw.aCpu)}%), raw ${f0(raw.bMed)} reports/s (CPU ${f0(raw.bCpu)}%) | same batches from the same tracked states; raw applies generation and reported_at rules in the upsert |`,
+  );
   for (const s of [sse.few, sse.many]) {
-    lines.push(`| GET /events/stream ×${f0(s.subscribers)} (kind=subtask.state), ${sse.batchesPerSecond} batches/s × ${sse.batch} flips | answer → delivery p50 ${f1(s.p50)} / p90 ${f1(s.p90)} / p99 ${f1(s.p99)} / max ${f1(s.max)} ms | ${f0(s.deliveries)} of ${f0(s.expected)} deliveries (${s.events} events); connected in ${f0(s.connectMs)} ms; journal queries ${f1(s.journalQueriesPerSecond)}/s ${JSON.stringify(s.journalQueries)}; server RSS ${f0(s.serverRssMb)} MB; report p50 ${f1(s.reportP50)} ms |`);
+    lines.push(
+      `| GET /events/stream ×${f0(s.subscribers)} (kind=subtask.state), ${sse.batchesPerSecond} batches/s × ${sse.batch} flips | answer → delivery p50 ${f1(s.p50)} / p90 ${f1(s.p90)} / p99 ${f1(s.p99)} / max ${f1(s.max)} ms | ${f0(s.deliveries)} of ${f0(s.expected)} deliveries (${s.events} events); connected in ${f0(s.connectMs)} ms; journal queries ${f1(s.journalQueriesPerSecond)}/s ${JSON.stringify(s.journalQueries)}; server RSS ${f0(s.serverRssMb)} MB; report p50 ${f1(s.reportP50)} ms |`,
+    );
   }
-  lines.push(`| takeover: two replicas, kill -9 of one mid-start of ${f0(takeover.subtasks)} subtasks | all running ${s1(takeover.untilAllRunningMs)} after the kill | killed at ${f0(takeover.runningAtEvent)} running, ${f0(takeover.leasedAtEvent)} leased; LEASE_MS ${f0(takeover.leaseMs)}; end states ${JSON.stringify(takeover.states)} |`);
-  lines.push(`| ops outage of ${f0((outage.outageMs ?? 0) / 1000)} s (simulator frozen: calls time out) mid-start of ${f0(outage.subtasks)} | all running ${s1(outage.untilAllRunningMs)} after its return | from ${f0(outage.runningAtEvent)} running; OPS_RETRY_MAX_MS ${f0(outage.retryMaxMs)}; end states ${JSON.stringify(outage.states)} |`);
+  lines.push(
+    `| takeover: two replicas, kill -9 of one mid-start of ${f0(takeover.subtasks)} subtasks | all running ${s1(takeover.untilAllRunningMs)} after the kill | killed at ${f0(takeover.runningAtEvent)} running, ${f0(takeover.leasedAtEvent)} leased; LEASE_MS ${f0(takeover.leaseMs)}; end states ${JSON.stringify(takeover.states)} |`,
+  );
+  lines.push(
+    `| ops outage of ${f0((outage.outageMs ?? 0) / 1000)} s (simulator frozen: calls time out) mid-start of ${f0(outage.subtasks)} | all running ${s1(outage.untilAllRunningMs)} after its return | from ${f0(outage.runningAtEvent)} running; OPS_RETRY_MAX_MS ${f0(outage.retryMaxMs)}; end states ${JSON.stringify(outage.states)} |`,
+  );
   lines.push('');
   lines.push('| target | measured | |');
   lines.push('|---|---|---|');

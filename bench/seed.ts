@@ -72,7 +72,10 @@ interface Built {
 }
 
 const RUNNING: SubtaskStatusInput = { state: 'running', desired_state: 'run' };
-const runningStatus = { status: deriveTaskStatus([RUNNING, RUNNING, RUNNING, RUNNING]), counts: JSON.stringify(countStates([RUNNING, RUNNING, RUNNING, RUNNING])) };
+const runningStatus = {
+  status: deriveTaskStatus([RUNNING, RUNNING, RUNNING, RUNNING]),
+  counts: JSON.stringify(countStates([RUNNING, RUNNING, RUNNING, RUNNING])),
+};
 const idleStatus = { status: deriveTaskStatus([]), counts: JSON.stringify(countStates([])) };
 
 function buildTask(i: number, withSubtasks: boolean, out: Built): void {
@@ -83,19 +86,59 @@ function buildTask(i: number, withSubtasks: boolean, out: Built): void {
   const vchans = CHANNELS.map((c, n) => ({ vchan_refid: c, name: `Camera ${n + 1}` }));
   const status = withSubtasks ? runningStatus : idleStatus;
   out.tasks.push([
-    id, `Gate ${i} ${['traffic', 'flow', 'security', 'parking', 'face'][i % 5]}`, algo, created,
-    `rtsp://10.1.${(i >> 8) & 255}.${i & 255}:8554/live`, `store-${i % 7}`, 'pull_video_stream',
-    JSON.stringify(vchans), null, null, status.status, status.counts, null, created, created, null,
+    id,
+    `Gate ${i} ${['traffic', 'flow', 'security', 'parking', 'face'][i % 5]}`,
+    algo,
+    created,
+    `rtsp://10.1.${(i >> 8) & 255}.${i & 255}:8554/live`,
+    `store-${i % 7}`,
+    'pull_video_stream',
+    JSON.stringify(vchans),
+    null,
+    null,
+    status.status,
+    status.counts,
+    null,
+    created,
+    created,
+    null,
   ]);
   for (let m = 0; m < 2; m++) {
     const mtaskId = uuidv7({ msecs: ms });
-    out.mtasks.push([mtaskId, id, m, mtaskId, m === 0 ? 'polling' : 'daytime', m, m === 0 ? 5 : null, m === 0 ? null : '08:00:00', m === 0 ? null : '18:00:00', null]);
+    out.mtasks.push([
+      mtaskId,
+      id,
+      m,
+      mtaskId,
+      m === 0 ? 'polling' : 'daytime',
+      m,
+      m === 0 ? 5 : null,
+      m === 0 ? null : '08:00:00',
+      m === 0 ? null : '18:00:00',
+      null,
+    ]);
     for (let s = 0; s < 2; s++) {
       const sceneId = uuidv7({ msecs: ms });
       const xml = XML_POOL[(i * 4 + m * 2 + s) % XML_POOL.length];
       out.scenes.push([
-        sceneId, mtaskId, id, s, sceneId, `scene ${m}-${s}`, s + 1, xml.calibration, JSON.stringify(xml.rois), xml.config,
-        xml.basic, '[]', algo, '{}', 1, 1, CHANNELS[m * 2 + s], JSON.stringify({ http: null, rtsp: null }),
+        sceneId,
+        mtaskId,
+        id,
+        s,
+        sceneId,
+        `scene ${m}-${s}`,
+        s + 1,
+        xml.calibration,
+        JSON.stringify(xml.rois),
+        xml.config,
+        xml.basic,
+        '[]',
+        algo,
+        '{}',
+        1,
+        1,
+        CHANNELS[m * 2 + s],
+        JSON.stringify({ http: null, rtsp: null }),
       ]);
     }
   }
@@ -103,17 +146,40 @@ function buildTask(i: number, withSubtasks: boolean, out: Built): void {
   const reportedAt = new Date(Date.now() - 300_000);
   CHANNELS.forEach((channel, position) => {
     out.subtasks.push([
-      uuidv7({ msecs: ms }), id, position, channel, `Camera ${position + 1}`, `rtsp://10.1.0.${position}:8554/live`, 0, null, null,
-      'running', 'run', 1, null, 0, reportedAt, new Date(), 0, null, null, null, created, created,
+      uuidv7({ msecs: ms }),
+      id,
+      position,
+      channel,
+      `Camera ${position + 1}`,
+      `rtsp://10.1.0.${position}:8554/live`,
+      0,
+      null,
+      null,
+      'running',
+      'run',
+      1,
+      null,
+      0,
+      reportedAt,
+      new Date(),
+      0,
+      null,
+      null,
+      null,
+      created,
+      created,
     ]);
   });
 }
 
 const COLUMNS = {
-  tb_task: 'id, task_name, algo_type, run_dt, play_url, store_conf_unid, source_type, vchans, node_count, pull_source_url, status, status_counts, status_reason, create_dt, update_dt, deleted_dt',
+  tb_task:
+    'id, task_name, algo_type, run_dt, play_url, store_conf_unid, source_type, vchans, node_count, pull_source_url, status, status_counts, status_reason, create_dt, update_dt, deleted_dt',
   tb_mtask: 'id, task_id, position, mtask_unid, name, type, time_interval, start_time, end_time, progress',
-  tb_scene: 'id, mtask_id, task_id, position, scene_unid, name, preset, calibration, rois, config_xml, basic_config_xml, link_scenes, algo_type, algo_args, is_record, is_active, vchan_refid, play_urls',
-  tb_subtask: 'id, task_id, position, vchan_refid, vchan_name, play_url, is_ptz, node_index, pull_source_url, state, desired_state, generation, status_reason, progress, reported_at, heartbeat_at, attempts, next_attempt_at, lease_owner, lease_until, create_dt, update_dt',
+  tb_scene:
+    'id, mtask_id, task_id, position, scene_unid, name, preset, calibration, rois, config_xml, basic_config_xml, link_scenes, algo_type, algo_args, is_record, is_active, vchan_refid, play_urls',
+  tb_subtask:
+    'id, task_id, position, vchan_refid, vchan_name, play_url, is_ptz, node_index, pull_source_url, state, desired_state, generation, status_reason, progress, reported_at, heartbeat_at, attempts, next_attempt_at, lease_owner, lease_until, create_dt, update_dt',
 } as const;
 
 /** Runs INSERTs on a few connections at once. */

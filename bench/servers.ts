@@ -36,8 +36,18 @@ function serverEnv(cfg: BenchConfig, extra: Record<string, string>): NodeJS.Proc
 }
 
 /** `node dist/main.js` pinned to the server core; `extraNodeArgs` e.g. --cpu-prof. */
-export async function startServer(cfg: BenchConfig, extra: Record<string, string> = {}, extraNodeArgs: string[] = [], port = cfg.serverPort): Promise<ManagedProcess> {
-  const proc = spawnNode(cfg.serverCore, [...cfg.serverNodeArgs, ...extraNodeArgs, join(cfg.distDir, 'main.js')], serverEnv(cfg, { ...extra, PORT: String(port) }), 'server');
+export async function startServer(
+  cfg: BenchConfig,
+  extra: Record<string, string> = {},
+  extraNodeArgs: string[] = [],
+  port = cfg.serverPort,
+): Promise<ManagedProcess> {
+  const proc = spawnNode(
+    cfg.serverCore,
+    [...cfg.serverNodeArgs, ...extraNodeArgs, join(cfg.distDir, 'main.js')],
+    serverEnv(cfg, { ...extra, PORT: String(port) }),
+    'server',
+  );
   await waitReady(`http://127.0.0.1:${port}/health`, proc, 120_000);
   return proc;
 }
@@ -68,7 +78,19 @@ export async function startBaseline(cfg: BenchConfig): Promise<ManagedProcess> {
 export async function startSimulator(cfg: BenchConfig): Promise<ManagedProcess> {
   const proc = spawnNode(
     cfg.loadCore,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'tools', 'ops-sim', 'main.ts'), '--port', String(cfg.simPort), '--latency-ms', '0', '--report-interval-ms', String(cfg.simReportIntervalMs), '--report-token', INTERNAL_TOKEN],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      join(__dirname, '..', 'tools', 'ops-sim', 'main.ts'),
+      '--port',
+      String(cfg.simPort),
+      '--latency-ms',
+      '0',
+      '--report-interval-ms',
+      String(cfg.simReportIntervalMs),
+      '--report-token',
+      INTERNAL_TOKEN,
+    ],
     { PATH: process.env.PATH, NODE_ENV: 'production' },
     'ops simulator',
   );

@@ -147,7 +147,14 @@ async function main(): Promise<void> {
       const next = states[cursor] === 'failed' ? 'running' : 'failed';
       states[cursor] = next;
       keys.push(`${ids[cursor]}:${next}`);
-      reports.push({ subtask_id: ids[cursor], generation: 1, state: next, status_reason: next === 'failed' ? 'stream lost' : null, progress: i % 100, reported_at: new Date(last).toISOString() });
+      reports.push({
+        subtask_id: ids[cursor],
+        generation: 1,
+        state: next,
+        status_reason: next === 'failed' ? 'stream lost' : null,
+        progress: i % 100,
+        reported_at: new Date(last).toISOString(),
+      });
       cursor = (cursor + 1) % ids.length;
     }
     for (const key of keys) sent.add(key);
@@ -155,7 +162,14 @@ async function main(): Promise<void> {
     const sentAt = performance.now();
     const status = await new Promise<number>((resolve) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { authorization: spec.internalToken, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          agent,
+          headers: { authorization: spec.internalToken, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
