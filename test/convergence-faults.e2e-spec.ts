@@ -1,69 +1,18 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
 import { StatusSweeper } from '../src/status/status-sweeper.service';
 import { countStates, deriveTaskStatus, type DesiredState, type SubtaskState } from '../src/task/domain/task-status';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
+import { killed, sleep, spawnService as spawnServiceProcess } from './support/service-process';
 import { createTestDatabase, DATABASE_KINDS, MYSQL, TestDatabase } from './support/databases';
 import { all, createConfiguredTask, FAST_DISPATCH_ENV, startAndWait, startRig, waitForStates } from './support/dispatch';
 import { eventually } from './support/eventually';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The service as its own process (the sources compiled by SWC on load), so it can be killed outright. */
-async function spawnService(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], {
-    cwd: join(__dirname, '..'),
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.CONVERGENCE_DEBUG ?? 'silent',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      AUTH_TOKENS: 'convergence-viewer-token:viewer',
-      INTERNAL_TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', process.env.CONVERGENCE_DEBUG ? 'inherit' : 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    if (
-      await fetch(`${url}/health`).then(
-        (res) => res.ok,
-        () => false,
-      )
-    )
-      return { child, url };
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('service did not answer within 30 s');
-    }
-    await sleep(50);
-  }
-}
-
-async function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await exited;
-}
+/** The service as its own process, with a viewer token for reads; CONVERGENCE_DEBUG shows its logs. */
+const spawnService = (env: Record<string, string>) =>
+  spawnServiceProcess({ AUTH_TOKENS: 'convergence-viewer-token:viewer', ...env }, { logs: process.env.CONVERGENCE_DEBUG });
 
 interface StoredTask {
   status: string;

@@ -1,10 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { DataSource } from 'typeorm';
 import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
 import { INTERNAL_TOKEN, TestApp, type TestResponse } from './support/app';
+import { killed, sleep, spawnService as spawnServiceProcess } from './support/service-process';
 import { createTestDatabase, TestDatabase } from './support/databases';
 import { FAST_DISPATCH_ENV } from './support/dispatch';
 import { eventually } from './support/eventually';
@@ -16,55 +14,8 @@ import { videoTask } from './support/fixtures';
  * stops), and the journal is then compared with the rows it describes.
  */
 const OPERATOR = 'journal-operator-token-0001';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function spawnService(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, 'support', 'service-child.js')], {
-    cwd: join(__dirname, '..'),
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      AUTH_TOKENS: `${OPERATOR}:operator`,
-      INTERNAL_TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    if (
-      await fetch(`${url}/health`).then(
-        (res) => res.ok,
-        () => false,
-      )
-    )
-      return { child, url };
-    if (Date.now() > deadline) throw new Error('service did not answer within 30 s');
-    await sleep(50);
-  }
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
+const spawnService = (env: Record<string, string>) => spawnServiceProcess({ AUTH_TOKENS: `${OPERATOR}:operator`, ...env });
+const kill9 = (child: ChildProcess) => killed(child, 'SIGKILL');
 
 /** Requests to the service; a request cut off by the kill is simply lost, as a client's would be. */
 function client(url: string) {

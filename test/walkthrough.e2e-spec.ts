@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { freePort } from './support/service-process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tokenSubject } from '../src/common/auth/token-verifier';
@@ -31,15 +32,6 @@ function requireTool(name: string): void {
   if (probe.error || probe.status !== 0) {
     throw new Error(`the README walkthrough needs \`${name}\`, which is not installed here: apt-get install -y ${name} (.ci/run installs it)`);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const answers = (port: number) =>

@@ -19,8 +19,8 @@ type MigrationClass = new () => MigrationInterface;
  * in common/ (data, descending indexes, counter tables) run on both, with per-driver DDL where the
  * dialects differ.
  */
-export const MYSQL_MIGRATIONS: MigrationClass[] = [
-  Initial1795567244144,
+/** The hand-written migrations both drivers run, after their own generated initial schema. */
+const COMMON_MIGRATIONS: MigrationClass[] = [
   SeedAlgoTypes1795567300000,
   TaskCounter1795567400000,
   DescendingListIndexes1795567500000,
@@ -31,15 +31,6 @@ export const MYSQL_MIGRATIONS: MigrationClass[] = [
   TaskSchedule1795567950000,
   FleetOperations1795568200000,
 ];
-export const SQLITE_MIGRATIONS: MigrationClass[] = [
-  Initial1795567246896,
-  SeedAlgoTypes1795567300000,
-  TaskCounter1795567400000,
-  DescendingListIndexes1795567500000,
-  TaskDayCounts1795567600000,
-  SubtaskHeartbeatIndex1795567700000,
-  ConvergenceState1795567800000,
-  EventJournal1795567900000,
-  TaskSchedule1795567950000,
-  FleetOperations1795568200000,
-];
+
+export const MYSQL_MIGRATIONS: MigrationClass[] = [Initial1795567244144, ...COMMON_MIGRATIONS];
+export const SQLITE_MIGRATIONS: MigrationClass[] = [Initial1795567246896, ...COMMON_MIGRATIONS];

@@ -1,3 +1,4 @@
+import { DESIRED_STATES, type DesiredState, SUBTASK_STATES, type SubtaskState } from '../../subtask/domain/states';
 /**
  * Availability of a subtask over a window [from, to) (API.md section 7), from its state and desired
  * state at `from` and its changes inside the window. Pure: no clock, no I/O.
@@ -27,22 +28,12 @@
  * outage nor makes one.
  */
 
-export const AVAILABILITY_STATES = [
-  'unconfigured',
-  'configured',
-  'scheduled',
-  'dispatching',
-  'running',
-  'stopping',
-  'stopped',
-  'failed',
-  'completed',
-  'lost',
-] as const;
-export type AvailabilityState = (typeof AVAILABILITY_STATES)[number];
+/** The subtask's states and wishes, as the state machine names them. */
+export const AVAILABILITY_STATES = SUBTASK_STATES;
+export type AvailabilityState = SubtaskState;
 
-export const AVAILABILITY_DESIRED = ['idle', 'run', 'stop'] as const;
-export type AvailabilityDesired = (typeof AVAILABILITY_DESIRED)[number];
+export const AVAILABILITY_DESIRED = DESIRED_STATES;
+export type AvailabilityDesired = DesiredState;
 
 export interface AvailabilityInitial {
   state: AvailabilityState;
