@@ -1,6 +1,6 @@
+import { PagingQueryDto } from '../../common/http/paging-query.dto';
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, MaxLength } from 'class-validator';
 import { IsInList, IsText } from '../../common/validation/decorators';
 import { ListEnvelopeDto } from '../../common/http/envelope.dto';
 import { DESIRED_STATES, SUBTASK_STATES, TASK_STATUSES } from '../domain/task-status';
@@ -39,23 +39,7 @@ export class FleetListTasksQueryDto extends OmitType(ListTasksQueryDto, ['status
 }
 
 /** GET /subtasks: subtasks across live tasks, newest first. */
-export class ListSubtasksQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000_000)
-  offset?: number;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
+export class ListSubtasksQueryDto extends PagingQueryDto {
   @ApiPropertyOptional({ type: String, enum: SUBTASK_STATES, description: 'Only subtasks in this state (e.g. failed)' })
   @IsOptional()
   @IsIn(SUBTASK_STATES)

@@ -1,3 +1,5 @@
+import { applyDecorators } from '@nestjs/common';
+import { PagingQueryDto } from '../../common/http/paging-query.dto';
 import { ScheduleDto } from '../../schedule/dto/schedule.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -36,6 +38,19 @@ export class VchanDto {
 }
 
 /** Fields a task can change after creation (PUT); the source and its split are fixed at creation. */
+/** A task's optional schedule, the same on create and edit. */
+const ScheduleField = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: ScheduleDto,
+      nullable: true,
+      description: 'Weekly windows the subtasks run in after a start (API.md section 8); null or absent means always',
+    }),
+    IsOptional(),
+    ValidateNested(),
+    Type(() => ScheduleDto),
+  );
+
 export class UpdateTaskDto {
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255, example: 'North gate traffic' })
   @IsOptional()
@@ -75,14 +90,7 @@ export class UpdateTaskDto {
   @Type(() => MtaskInputDto)
   mtasks?: MtaskInputDto[] | null;
 
-  @ApiPropertyOptional({
-    type: ScheduleDto,
-    nullable: true,
-    description: 'Weekly windows the subtasks run in after a start (API.md section 8); null or absent means always',
-  })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ScheduleDto)
+  @ScheduleField()
   schedule?: ScheduleDto | null;
 }
 
@@ -156,34 +164,11 @@ export class CreateTaskDto {
   @Type(() => MtaskInputDto)
   mtasks?: MtaskInputDto[] | null;
 
-  @ApiPropertyOptional({
-    type: ScheduleDto,
-    nullable: true,
-    description: 'Weekly windows the subtasks run in after a start (API.md section 8); null or absent means always',
-  })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ScheduleDto)
+  @ScheduleField()
   schedule?: ScheduleDto | null;
 }
 
-export class ListTasksQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000_000)
-  offset?: number;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
+export class ListTasksQueryDto extends PagingQueryDto {
   @ApiPropertyOptional({ type: String, maxLength: 32, description: `Only tasks of this algorithm type. ${ALGO_TYPE_DESCRIPTION}` })
   @IsOptional()
   @IsText()
