@@ -7,6 +7,8 @@ import { StatusMarkRepository } from './status-mark.repository';
 
 /** Tasks re-derived per transaction: bounds how long one sweep holds task rows. */
 const SWEEP_BATCH = 200;
+/** How long boot waits for the sweep of what a crash or an upgrade left marked. */
+const BOOT_SWEEP_WAIT_MS = 5_000;
 /** Marks from one moment are swept together rather than one refresh per subtask change. */
 const NUDGE_DELAY_MS = 50;
 
@@ -36,8 +38,17 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // What a crash left marked is repaired before the service answers.
-    await this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'status sweep at boot failed; retrying on the interval'));
+    // What a crash left marked is repaired before the service answers, up to BOOT_SWEEP_WAIT_MS: a
+    // large backlog (the first boot after an upgrade marks every task) finishes in the background
+    // rather than holding the service down; reads derive the status from the rows meanwhile.
+    const sweep = this.sweep().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'status sweep at boot failed; retrying on the interval');
+      return 0;
+    });
+    let waited: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (waited = setTimeout(() => resolve('late'), BOOT_SWEEP_WAIT_MS)));
+    if ((await Promise.race([sweep, late])) === 'late') this.logger.log('status sweep at boot continues in the background');
+    clearTimeout(waited);
     this.schedule();
   }
 
