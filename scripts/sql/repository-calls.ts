@@ -42,18 +42,13 @@ const ids = (ctx: SqlContext) => ctx.subtasks.map((s) => s.id);
 
 const task: RepositorySpec<import('../../src/task/task.repository').TaskRepository> = {
   file: 'task.repository.sql',
-  internal: ['liveTotal', 'locateLive', 'pageRows'],
+  internal: ['liveTotal', 'locateLive'],
   calls: {
     insert: (r, ctx, em) => r.insert(em, { ...ctx.task, id: FIXED_ID }),
     countLive: (r, ctx, em) => r.countLive(em, ctx.at, 1),
     findLive: (r, ctx) => r.findLive(ctx.task.id),
     findAny: (r, ctx) => r.findAny(ctx.task.id),
     findByIds: (r, ctx) => r.findByIds([ctx.task.id, FIXED_ID]),
-    page: {
-      'first page': (r) => r.page({}, 0, 20),
-      'deep offset': (r) => r.page({}, 40, 20),
-      'filtered by algo_type, status and keyword': (r) => r.page({ algo_type: '1', status: 'running', keyword: 'gate' }, 0, 20),
-    },
     lockLive: (r, ctx, em) => r.lockLive(em, ctx.task.id),
     lockStatuses: (r, ctx, em) => r.lockStatuses(em, [ctx.task.id, FIXED_ID], lock(em, 'pessimistic_write')),
     writeStatuses: (r, ctx, em) =>
@@ -64,7 +59,11 @@ const task: RepositorySpec<import('../../src/task/task.repository').TaskReposito
     touch: (r, ctx, em) => r.touch(em, ctx.task.id, ctx.at),
     update: (r, ctx, em) => r.update(em, ctx.task.id, { task_name: 'South gate', update_dt: ctx.at }),
     usesAlgoType: (r) => r.usesAlgoType('1'),
-    pageVersions: (r) => r.pageVersions({}, 0, 20),
+    pageVersions: {
+      'first page': (r) => r.pageVersions({}, 0, 20),
+      'deep offset': (r) => r.pageVersions({}, 40, 20),
+      'filtered by algo_type, status and keyword': (r) => r.pageVersions({ algo_type: '1', statuses: ['running'], keyword: 'gate' }, 0, 20),
+    },
     byIdsInOrder: (r, ctx) => r.byIdsInOrder([ctx.task.id, FIXED_ID]),
     countLiveByStatus: (r) => r.countLiveByStatus(),
   },

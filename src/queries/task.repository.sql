@@ -35,40 +35,6 @@ SELECT `TaskEntity`.`id` AS `TaskEntity_id`, `TaskEntity`.`task_name` AS `TaskEn
 SELECT `TaskEntity`.`id` AS `TaskEntity_id`, `TaskEntity`.`task_name` AS `TaskEntity_task_name`, `TaskEntity`.`algo_type` AS `TaskEntity_algo_type`, `TaskEntity`.`run_dt` AS `TaskEntity_run_dt`, `TaskEntity`.`play_url` AS `TaskEntity_play_url`, `TaskEntity`.`store_conf_unid` AS `TaskEntity_store_conf_unid`, `TaskEntity`.`source_type` AS `TaskEntity_source_type`, `TaskEntity`.`vchans` AS `TaskEntity_vchans`, `TaskEntity`.`node_count` AS `TaskEntity_node_count`, `TaskEntity`.`pull_source_url` AS `TaskEntity_pull_source_url`, `TaskEntity`.`schedule` AS `TaskEntity_schedule`, `TaskEntity`.`status` AS `TaskEntity_status`, `TaskEntity`.`status_counts` AS `TaskEntity_status_counts`, `TaskEntity`.`status_reason` AS `TaskEntity_status_reason`, `TaskEntity`.`next_transition_at` AS `TaskEntity_next_transition_at`, `TaskEntity`.`create_dt` AS `TaskEntity_create_dt`, `TaskEntity`.`update_dt` AS `TaskEntity_update_dt`, `TaskEntity`.`deleted_dt` AS `TaskEntity_deleted_dt` FROM `tb_task` `TaskEntity` WHERE ((`TaskEntity`.`id` IN (?, ?)));
 -- SQLite plan: SEARCH TaskEntity USING INDEX sqlite_autoindex_tb_task_1 (id=?)
 
--- TaskRepository.page — first page
--- params: 0
--- explain: c: type=ALL key=-   <-- full scan
-SELECT SUM(`c`.`live`) AS `total` FROM `tb_task_counter` `c`;
--- params: 0
--- explain: t: type=ref key=IDX_task_live_created
-SELECT `t`.`id` AS `id` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT 20 OFFSET 0;
--- params: 20
--- explain: tb_task: type=range key=PRIMARY
-SELECT `id`, `task_name`, `algo_type`, `run_dt`, `play_url`, `store_conf_unid`, `source_type`, `vchans`, `node_count`, `pull_source_url`, `schedule`, `status`, `status_counts`, `status_reason`, `next_transition_at`, `create_dt`, `update_dt`, `deleted_dt` FROM `tb_task` WHERE `id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- SQLite plan: SCAN c
--- SQLite plan: SEARCH t USING COVERING INDEX IDX_task_live_created (deleted_dt=?)
--- SQLite plan: SEARCH tb_task USING INDEX sqlite_autoindex_tb_task_1 (id=?)
-
--- TaskRepository.page — deep offset
--- params: 0
--- explain: c: type=ALL key=-   <-- full scan
-SELECT SUM(`c`.`live`) AS `total` FROM `tb_task_counter` `c`;
--- params: 0
--- explain: d: type=index key=PRIMARY
-SELECT `d`.`day` AS `day`, SUM(`d`.`live`) AS `live` FROM `tb_task_day_count` `d` GROUP BY `d`.`day` ORDER BY `d`.`day` DESC LIMIT 64;
--- SQLite plan: SCAN c
--- SQLite plan: SCAN d USING INDEX sqlite_autoindex_tb_task_day_count_1
-
--- TaskRepository.page — filtered by algo_type, status and keyword
--- params: 3
--- explain: t: type=ref key=IDX_task_status_created
-SELECT COUNT(1) AS `cnt` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL AND `t`.`algo_type` = ? AND `t`.`status` = ? AND `t`.`task_name` LIKE ? ESCAPE '!';
--- params: 3
--- explain: t: type=ref key=IDX_task_status_created
-SELECT `t`.`id` AS `id` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL AND `t`.`algo_type` = ? AND `t`.`status` = ? AND `t`.`task_name` LIKE ? ESCAPE '!' ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT 20 OFFSET 0;
--- SQLite plan: SEARCH t USING INDEX IDX_task_algo_created (algo_type=? AND deleted_dt=?)
--- SQLite plan: SEARCH t USING INDEX IDX_task_status_created (status=? AND deleted_dt=?)
-
 -- TaskRepository.lockLive
 -- params: 1
 -- explain: TaskEntity: type=const key=PRIMARY
@@ -118,7 +84,7 @@ UPDATE `tb_task` SET `task_name` = ?, `update_dt` = ? WHERE `id` = ?;
 SELECT COUNT(1) AS `cnt` FROM `tb_task` `TaskEntity` WHERE ((`TaskEntity`.`algo_type` = ?));
 -- SQLite plan: SEARCH TaskEntity USING COVERING INDEX IDX_task_algo_created (algo_type=?)
 
--- TaskRepository.pageVersions
+-- TaskRepository.pageVersions — first page
 -- params: 0
 -- explain: c: type=ALL key=-   <-- full scan
 SELECT SUM(`c`.`live`) AS `total` FROM `tb_task_counter` `c`;
@@ -127,6 +93,26 @@ SELECT SUM(`c`.`live`) AS `total` FROM `tb_task_counter` `c`;
 SELECT `t`.`id` AS `id`, `t`.`status` AS `status`, `t`.`update_dt` AS `update_dt` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT 20 OFFSET 0;
 -- SQLite plan: SCAN c
 -- SQLite plan: SEARCH t USING INDEX IDX_task_live_created (deleted_dt=?)
+
+-- TaskRepository.pageVersions — deep offset
+-- params: 0
+-- explain: c: type=ALL key=-   <-- full scan
+SELECT SUM(`c`.`live`) AS `total` FROM `tb_task_counter` `c`;
+-- params: 0
+-- explain: d: type=index key=PRIMARY
+SELECT `d`.`day` AS `day`, SUM(`d`.`live`) AS `live` FROM `tb_task_day_count` `d` GROUP BY `d`.`day` ORDER BY `d`.`day` DESC LIMIT 64;
+-- SQLite plan: SCAN c
+-- SQLite plan: SCAN d USING INDEX sqlite_autoindex_tb_task_day_count_1
+
+-- TaskRepository.pageVersions — filtered by algo_type, status and keyword
+-- params: 3
+-- explain: t: type=ref key=IDX_task_status_created
+SELECT COUNT(1) AS `cnt` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL AND `t`.`algo_type` = ? AND `t`.`status` IN (?) AND `t`.`task_name` LIKE ? ESCAPE '!';
+-- params: 3
+-- explain: t: type=ref key=IDX_task_status_created
+SELECT `t`.`id` AS `id`, `t`.`status` AS `status`, `t`.`update_dt` AS `update_dt` FROM `tb_task` `t` WHERE `t`.`deleted_dt` IS NULL AND `t`.`algo_type` = ? AND `t`.`status` IN (?) AND `t`.`task_name` LIKE ? ESCAPE '!' ORDER BY `t`.`create_dt` DESC, `t`.`id` DESC LIMIT 20 OFFSET 0;
+-- SQLite plan: SEARCH t USING INDEX IDX_task_algo_created (algo_type=? AND deleted_dt=?)
+-- SQLite plan: SEARCH t USING INDEX IDX_task_status_created (status=? AND deleted_dt=?)
 
 -- TaskRepository.byIdsInOrder
 -- params: 2

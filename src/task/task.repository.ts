@@ -14,7 +14,6 @@ export type StoredStatus = Pick<TaskEntity, 'status' | 'status_counts' | 'status
 
 export interface TaskFilter {
   algo_type?: string;
-  status?: TaskStatus;
   /** Any of these statuses (GET /tasks?status=running,degraded). */
   statuses?: readonly TaskStatus[];
   keyword?: string;
@@ -110,23 +109,40 @@ export class TaskRepository {
   }
 
   /**
-   * Newest first. Pages the ids alone on the (deleted_dt, create_dt, id) index, then fetches
-   * just those rows by primary key. Without a filter, the total is the live-task counter (16 rows),
+   * A page of the list, newest first, as versions only (id, update_dt, status): what the list's
+   * ETag is computed from, and the ids the page is then built from. Pages the ids alone on the
+   * (deleted_dt, create_dt, id) index. Without a filter, the total is the live-task counter (16 rows),
    * not a COUNT over every live task, and a page past the first starts from the day its offset
    * falls on (locateLive), so the index walk before it is at most one day long, not `offset`;
    * past the last counted task there is nothing to walk.
    */
-  async page(filter: TaskFilter, offset: number, limit: number): Promise<{ total: number; tasks: TaskEntity[] }> {
-    const { total, rows: idRows } = await this.pageRows(filter, offset, limit, false);
-    return { total, tasks: await this.byIdsInOrder(idRows.map((r) => r.id)) };
-  }
-
-  /**
-   * The page `page` would answer, as versions only (id, update_dt, status from the same index
-   * walk), without loading the rows: what a list's ETag is computed from.
-   */
   async pageVersions(filter: TaskFilter, offset: number, limit: number): Promise<{ total: number; rows: TaskRowVersion[] }> {
-    return this.pageRows(filter, offset, limit, true);
+    const qb = this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .where(filter.deleted ? 't.deleted_dt IS NOT NULL' : 't.deleted_dt IS NULL');
+    if (filter.algo_type !== undefined) qb.andWhere('t.algo_type = :algoType', { algoType: filter.algo_type });
+    if (filter.statuses !== undefined) qb.andWhere('t.status IN (:...statuses)', { statuses: [...filter.statuses] });
+    if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '!'", { keyword: `%${escapeLike(filter.keyword)}%` });
+
+    const filtered = filter.algo_type !== undefined || filter.statuses !== undefined || Boolean(filter.keyword) || Boolean(filter.deleted);
+    const pageRows = async (): Promise<TaskRowVersion[]> => {
+      const rows = qb
+        .clone()
+        .select('t.id', 'id')
+        .addSelect('t.update_dt', 'update_dt')
+        .addSelect('t.status', 'status')
+        .orderBy('t.create_dt', 'DESC')
+        .addOrderBy('t.id', 'DESC')
+        .limit(limit);
+      if (filtered || offset === 0) return rows.offset(offset).getRawMany<TaskRowVersion>();
+      // The unfiltered deep-offset fast path: start from the day the offset falls on.
+      const start = await this.locateLive(offset);
+      if (!start) return [];
+      return rows.andWhere('t.create_dt < :before', { before: start.before }).offset(start.skip).getRawMany<TaskRowVersion>();
+    };
+    const [total, rows] = await Promise.all([filtered ? qb.clone().getCount() : this.liveTotal(), pageRows()]);
+    return { total, rows };
   }
 
   /** These tasks, in the order of `ids` (missing ones left out), by primary key. */
@@ -135,33 +151,6 @@ export class TaskRepository {
     const rows = await selectIn(this.dataSource.manager, TaskEntity, 'id', [...ids]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id)).filter((t): t is TaskEntity => t !== undefined);
-  }
-
-  private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: false): Promise<{ total: number; rows: { id: string }[] }>;
-  private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: true): Promise<{ total: number; rows: TaskRowVersion[] }>;
-  private async pageRows(filter: TaskFilter, offset: number, limit: number, withVersion: boolean): Promise<{ total: number; rows: { id: string }[] }> {
-    const qb = this.dataSource
-      .getRepository(TaskEntity)
-      .createQueryBuilder('t')
-      .where(filter.deleted ? 't.deleted_dt IS NOT NULL' : 't.deleted_dt IS NULL');
-    if (filter.algo_type !== undefined) qb.andWhere('t.algo_type = :algoType', { algoType: filter.algo_type });
-    if (filter.status !== undefined) qb.andWhere('t.status = :status', { status: filter.status });
-    if (filter.statuses !== undefined) qb.andWhere('t.status IN (:...statuses)', { statuses: [...filter.statuses] });
-    if (filter.keyword) qb.andWhere("t.task_name LIKE :keyword ESCAPE '!'", { keyword: `%${escapeLike(filter.keyword)}%` });
-
-    const filtered =
-      filter.algo_type !== undefined || filter.status !== undefined || filter.statuses !== undefined || Boolean(filter.keyword) || Boolean(filter.deleted);
-    const pageIds = async (): Promise<{ id: string }[]> => {
-      const ids = qb.clone().select('t.id', 'id').orderBy('t.create_dt', 'DESC').addOrderBy('t.id', 'DESC').limit(limit);
-      if (withVersion) ids.addSelect('t.update_dt', 'update_dt').addSelect('t.status', 'status');
-      if (filtered || offset === 0) return ids.offset(offset).getRawMany<{ id: string }>();
-      // The unfiltered deep-offset fast path: start from the day the offset falls on.
-      const start = await this.locateLive(offset);
-      if (!start) return [];
-      return ids.andWhere('t.create_dt < :before', { before: start.before }).offset(start.skip).getRawMany<{ id: string }>();
-    };
-    const [total, rows] = await Promise.all([filtered ? qb.clone().getCount() : this.liveTotal(), pageIds()]);
-    return { total, rows };
   }
 
   /**

@@ -24,10 +24,10 @@ import { SubtaskRepository } from '../subtask/subtask.repository';
 import { channelsOf } from './domain/channels';
 import { validateNewTask, validateTaskUpdate } from './domain/validate-task';
 import { TaskStatusService } from './task-status.service';
-import { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-input.dto';
+import { CreateTaskDto, UpdateTaskDto } from './dto/task-input.dto';
 import type { TaskDto } from './dto/task-response.dto';
 import { TaskEntity } from './task.entity';
-import { groupByTask, toTaskDto } from './task.mapper';
+import { toTaskDto } from './task.mapper';
 import { TaskRepository } from './task.repository';
 
 export const ALGO_TYPE_DICT = 'algo_type';
@@ -112,29 +112,6 @@ export class TaskService implements OnModuleInit {
       await this.tasks.countLive(em, task.create_dt, 1);
       return { task_id: taskId };
     });
-  }
-
-  async list(
-    query: ListTasksQueryDto,
-    lang: Language = this.config.i18n.defaultLanguage,
-  ): Promise<{ total_num: number; offset: number; list_size: number; list_data: TaskDto[] }> {
-    const offset = query.offset ?? 0;
-    const limit = query.limit ?? 10;
-    const { total, tasks } = await this.tasks.page({ algo_type: query.algo_type, status: query.status, keyword: query.keyword }, offset, limit);
-    const ids = tasks.map((t) => t.id);
-    const [config, runInfo] = await Promise.all([this.scenes.loadForTasks(ids), this.subtasks.runInfoForTasks(ids)]);
-    const mtasksByTask = groupByTask(config.mtasks);
-    const scenesByTask = groupByTask(config.scenes);
-    const subtasksByTask = groupByTask(runInfo);
-    const list = tasks.map((task) =>
-      toTaskDto(
-        task,
-        { mtasks: mtasksByTask.get(task.id) ?? [], scenes: scenesByTask.get(task.id) ?? [], subtasks: subtasksByTask.get(task.id) ?? [] },
-        this.config.time.zone,
-        lang,
-      ),
-    );
-    return { total_num: total, offset, list_size: list.length, list_data: list };
   }
 
   async get(id: string, lang: Language = this.config.i18n.defaultLanguage): Promise<{ task: TaskDto; subtasks: SubtaskRow[] }> {
