@@ -2,7 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection } from 'mysql2/promise';
 import { OpsSimulator } from '../tools/ops-sim/ops-simulator';
+import { TransactionRunner } from '../src/database/transaction.runner';
 import { StatusSweeper } from '../src/status/status-sweeper.service';
+import { TaskStatusService } from '../src/task/task-status.service';
 import { countStates, deriveTaskStatus, type DesiredState, type SubtaskState } from '../src/task/domain/task-status';
 import { INTERNAL_TOKEN, TestApp } from './support/app';
 import { killed, sleep, spawnService as spawnServiceProcess } from './support/service-process';
@@ -42,7 +44,7 @@ async function marks(t: TestApp, taskId: string): Promise<number> {
 async function runningTask(t: TestApp, n: number): Promise<{ taskId: string; subtaskIds: string[] }> {
   const created = await createConfiguredTask(t, n);
   await t.dataSource.query("UPDATE tb_subtask SET state = 'running', desired_state = 'run', generation = 1 WHERE task_id = ?", [created.taskId]);
-  await t.app.get(StatusSweeper).refreshNow([created.taskId]);
+  await t.app.get(TransactionRunner).run((em) => t.app.get(TaskStatusService).refresh(em, [created.taskId]));
   expect((await storedTask(t, created.taskId)).status).toBe('running');
   return created;
 }
@@ -89,8 +91,7 @@ describe('convergence under faults on mysql', () => {
     try {
       const { taskId, subtaskIds } = await runningTask(t, 5);
       const sweeper = t.app.get(StatusSweeper);
-      // The refresh fails, and the local nudge is lost with the process that is about to go away.
-      jest.spyOn(sweeper, 'refreshNow').mockRejectedValueOnce(new Error('connection lost'));
+      // The refresh the batch's nudge would start never runs: it is lost with the process that is about to go away.
       jest.spyOn(sweeper, 'nudge').mockImplementation(() => undefined);
 
       const res = await t.request('POST', '/internal/subtask-reports', { token: INTERNAL_TOKEN, body: failedReports(subtaskIds) });

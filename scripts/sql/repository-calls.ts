@@ -91,7 +91,6 @@ const subtask: RepositorySpec<SubtaskRepository> = {
         r.applyControl(em, ids(ctx), { desired_state: 'run', state: 'dispatching', next_attempt_at: ctx.at, bumpGeneration: true }, ctx.at),
       stop: (r, ctx, em) => r.applyControl(em, ids(ctx), { desired_state: 'stop', state: 'stopping', next_attempt_at: ctx.at, bumpGeneration: false }, ctx.at),
     },
-    lockSubtasksOfTask: (r, ctx, em) => r.lockSubtasksOfTask(em, ctx.task.id, lock(em, 'pessimistic_write')),
     markLost: (r, ctx, em) => r.markLost(em, later(ctx, -60_000), ctx.at, 'no report for more than 60 s'),
     claim: (r, ctx) => r.claim('replica-a#1', ctx.at, later(ctx, 15_000), 16),
     nextDueAfter: (r, ctx) => r.nextDueAfter(ctx.at),

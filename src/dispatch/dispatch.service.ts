@@ -69,7 +69,7 @@ export class DispatchService {
     const result = await this.tx.run(async (em) => {
       const task = await this.lockTask(em, taskId);
       // Locked after the task row: the reconciler may be moving them on, and the plan must see that.
-      const subtasks = await this.subtasks.lockSubtasksOfTask(em, taskId, this.tx.lockMode());
+      const subtasks = await this.subtasks.findByTask(taskId, em, this.tx.lockMode());
       if (plan === START) this.assertConfigured(subtasks);
       const changed = await this.apply(em, task, subtasks, plan, actor, null);
       await this.status.refresh(em, [taskId], actor);
@@ -87,7 +87,7 @@ export class DispatchService {
     if (!found) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
     const { result, changed } = await this.tx.run(async (em) => {
       const task = await this.tasks.findLive(found.task_id, em, this.tx.lockMode());
-      const subtask = task ? (await this.subtasks.lockSubtasksOfTask(em, task.id, this.tx.lockMode())).find((s) => s.id === subtaskId) : undefined;
+      const subtask = task ? (await this.subtasks.findByTask(task.id, em, this.tx.lockMode())).find((s) => s.id === subtaskId) : undefined;
       if (!task || !subtask) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
       if (plan === START) this.assertConfigured([subtask]);
       const changed = await this.apply(em, task, [subtask], plan, actor, subtaskId);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
-import { TaskStatusChange, TaskStatusService } from '../task/task-status.service';
+import { TaskStatusService } from '../task/task-status.service';
 import { StatusMarkRepository } from './status-mark.repository';
 
 /** Tasks re-derived per transaction: bounds how long one sweep holds task rows. */
@@ -26,8 +26,6 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<number> | undefined;
   private again = false;
   private stopped = false;
-  /** Called with every status change a sweep makes (the journal, metrics). */
-  private readonly listeners: ((changes: TaskStatusChange[]) => void)[] = [];
 
   constructor(
     private readonly marks: StatusMarkRepository,
@@ -74,13 +72,6 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
     this.nudgeTimer.unref();
   }
 
-  /** Re-derive these tasks now (after a commit that marked them); their marks go with it. */
-  async refreshNow(taskIds: Iterable<string>): Promise<void> {
-    const ids = [...new Set(taskIds)];
-    if (ids.length === 0) return;
-    await this.refreshBatch(ids);
-  }
-
   /** Sweeps until no mark is left; concurrent callers share the sweep under way. Answers tasks refreshed. */
   sweep(): Promise<number> {
     if (this.running) {
@@ -97,10 +88,6 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
     return this.running;
   }
 
-  onChanges(listener: (changes: TaskStatusChange[]) => void): void {
-    this.listeners.push(listener);
-  }
-
   private async sweepAll(): Promise<number> {
     let total = 0;
     for (;;) {
@@ -112,13 +99,12 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /** Re-derives these tasks and drops their marks, in one transaction (status changes are journalled by the refresh). */
   private async refreshBatch(ids: string[]): Promise<void> {
-    const changes = await this.tx.run(async (em) => {
-      const changed = await this.status.refresh(em, ids);
+    await this.tx.run(async (em) => {
+      await this.status.refresh(em, ids);
       await this.marks.clear(em, ids);
-      return changed;
     });
-    if (changes.length) for (const listener of this.listeners) listener(changes);
   }
 
   private schedule(): void {

@@ -201,11 +201,6 @@ export class SubtaskRepository {
       .execute();
   }
 
-  /** A task's subtasks, locked on MySQL after the task's own row, so a plan is made on current rows. */
-  lockSubtasksOfTask(em: EntityManager, taskId: string, lock: { mode: 'pessimistic_write' } | undefined): Promise<SubtaskRow[]> {
-    return em.find(SubtaskEntity, { where: { task_id: taskId }, order: { position: 'ASC' }, lock });
-  }
-
   /** Running subtasks silent since `cutoff` become lost, in the caller's transaction; answers them. */
   async markLost(
     em: EntityManager,
