@@ -3,7 +3,6 @@ import {
   BrokenCircuitError,
   bulkhead,
   circuitBreaker,
-  CircuitState,
   ConsecutiveBreaker,
   handleWhen,
   IPolicy,
@@ -86,10 +85,6 @@ export class OpsClient {
       this.logger.warn({ ops_base_url: this.baseUrl, cause: this.lastFailure }, `ops service circuit opened after ${BREAKER_THRESHOLD} consecutive failures`);
     });
     this.breaker.onReset(() => this.logger.warn({ ops_base_url: this.baseUrl }, 'ops service circuit closed: calls succeed again'));
-  }
-
-  get circuitOpen(): boolean {
-    return this.breaker.state === CircuitState.Open;
   }
 
   /** One try. Throws OpsUnavailableError (worth another attempt later) or OpsCircuitOpenError (no attempt made). */
