@@ -79,7 +79,8 @@ async function explainSqlite(ds: DataSource, q: Recorded): Promise<string[]> {
 async function captureAll(kind: DatabaseKind): Promise<Map<string, Capture>> {
   const db = await createTestDatabase(kind);
   const logger = new RecordingLogger();
-  const { db: dbConfig } = loadConfig({ NODE_ENV: 'test', ...db.env });
+  const config = loadConfig({ NODE_ENV: 'test', ...db.env });
+  const dbConfig = config.db;
   const ds = new DataSource({ ...buildDataSourceOptions(dbConfig), migrationsRun: false, logger, logging: 'all' });
   const out = new Map<string, Capture>();
   try {
@@ -97,7 +98,7 @@ async function captureAll(kind: DatabaseKind): Promise<Map<string, Capture>> {
       SceneRepository: new SceneRepository(ds),
       DictionaryRepository: new DictionaryRepository(ds),
       StatusMarkRepository: new StatusMarkRepository(ds),
-      JournalRepository: new JournalRepository(ds, new MetricsService()),
+      JournalRepository: new JournalRepository(ds, new MetricsService(), config),
       IdempotencyRepository: new IdempotencyRepository(),
     };
     for (const [repositoryName, spec] of Object.entries(REPOSITORY_CALLS)) {
@@ -145,7 +146,13 @@ class Rollback extends Error {}
  * three subtasks each over 30 days, so the plans are those of a table with rows, not of an empty one.
  */
 async function seed(factory: Factory, clock: ManualClock): Promise<SqlContext> {
-  const { task, subtasks } = await factory.taskWithSubtasks(4, { state: 'running', heartbeat_at: new Date(AT - 120_000) });
+  const { task, subtasks } = await factory.taskWithSubtasks(4, {
+    state: 'running',
+    heartbeat_at: new Date(AT - 120_000),
+    // Claimed by a replica: what finishing an outcome and renewing or handing back claims act on.
+    lease_owner: 'replica-a#1',
+    lease_until: new Date(AT + 15_000),
+  });
   await factory.scenes(task.id, [{ vchan_refid: 'ch-1' }, { vchan_refid: 'ch-2' }]);
   const ds = factory.dataSource;
   const tx = new TransactionRunner(ds);
@@ -170,7 +177,7 @@ async function seed(factory: Factory, clock: ManualClock): Promise<SqlContext> {
         .execute();
     await new SubtaskRepository(ds, tx).insertAll(em, others);
   });
-  const journal = new JournalRepository(ds, new MetricsService());
+  const journal = new JournalRepository(ds, new MetricsService(), loadConfig({ NODE_ENV: 'test' }));
   await tx.run((em) =>
     journal.append(
       em,

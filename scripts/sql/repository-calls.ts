@@ -92,24 +92,40 @@ const subtask: RepositorySpec<SubtaskRepository> = {
       stop: (r, ctx, em) => r.applyControl(em, ids(ctx), { desired_state: 'stop', state: 'stopping', next_attempt_at: ctx.at, bumpGeneration: false }, ctx.at),
     },
     markLost: (r, ctx, em) => r.markLost(em, later(ctx, -60_000), ctx.at, 'no report for more than 60 s'),
-    claim: (r, ctx) => r.claim('replica-a#1', ctx.at, later(ctx, 15_000), 16),
+    claim: (r, ctx, em) => r.claim(em, 'replica-a#2', ctx.at, later(ctx, 15_000), 16),
     nextDueAfter: (r, ctx) => r.nextDueAfter(ctx.at),
+    finishMany: (r, ctx, em) =>
+      r.finishMany(
+        em,
+        [
+          // Before renewLeases and releaseAll, which commit: the seeded claims are still held here.
+          // Still applies: written. No longer applies (a report moved it on): the claim is handed back.
+          {
+            id: ctx.subtasks[0].id,
+            token: 'replica-a#1',
+            generation: 1,
+            expected: ['running'],
+            patch: { state: 'stopping', status_reason: 'closed' },
+            keepLease: true,
+          },
+          {
+            id: ctx.subtasks[1].id,
+            token: 'replica-a#1',
+            generation: 1,
+            expected: ['dispatching'],
+            patch: { state: 'running', attempts: 0 },
+            keepLease: false,
+          },
+        ],
+        ctx.at,
+        lock(em, 'pessimistic_write'),
+      ),
     renewLeases: (r, ctx) => r.renewLeases(new Map(ids(ctx).map((id) => [id, 'replica-a#1'])), later(ctx, 30_000)),
     releaseAll: (r, ctx) => r.releaseAll(new Map(ids(ctx).map((id) => [id, 'replica-a#1']))),
     release: {
       'without a retry time': (r, ctx) => r.release(ctx.subtasks[0].id, 'replica-a#1'),
       'due again later': (r, ctx) => r.release(ctx.subtasks[0].id, 'replica-a#1', later(ctx, 500)),
     },
-    finish: (r, ctx, em) =>
-      r.finish(
-        em,
-        ctx.subtasks[0].id,
-        'replica-a#1',
-        1,
-        ['dispatching'],
-        { state: 'running', heartbeat_at: ctx.at, attempts: 0, next_attempt_at: null },
-        ctx.at,
-      ),
     lockForReports: (r, ctx, em) => r.lockForReports(em, ids(ctx), lock(em, 'pessimistic_write')),
     writeReports: (r, ctx, em) =>
       r.writeReports(

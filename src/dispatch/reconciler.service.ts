@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
-import { stateChange, SYSTEM_ACTOR } from '../journal/event';
+import { stateChange, SYSTEM_ACTOR, takeover } from '../journal/event';
 import { JournalRepository } from '../journal/journal.repository';
 import { StatusSweeper } from '../status/status-sweeper.service';
 import type { SubtaskRow } from '../subtask/subtask.mapper';
@@ -135,13 +135,33 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     if (room <= 0 || this.stopped) return;
     const token = `${this.instanceId}#${this.passes + 1}`;
     const limit = Math.min(dispatch.batchSize, room);
-    const claimed = await this.repository.claim(token, now, new Date(now.getTime() + dispatch.leaseMs), limit);
+    const claimed = await this.claim(token, now, new Date(now.getTime() + dispatch.leaseMs), limit);
     this.moreDue = claimed.length === limit;
     this.nextDue = await this.repository.nextDueAfter(now);
     if (claimed.length === 0) return;
     this.passes += 1;
     const context = await this.worker.claimContext(claimed);
     for (const subtask of claimed) this.track(subtask, token, this.worker.work(subtask, token, context));
+  }
+
+  /** Claims due work, journalling in the same transaction each claim taken over from a lapsed owner. */
+  private async claim(token: string, now: Date, until: Date, limit: number): Promise<SubtaskRow[]> {
+    const { rows, takenOver } = await this.tx.run(async (em) => {
+      const result = await this.repository.claim(em, token, now, until, limit);
+      await this.journal.append(
+        em,
+        result.takenOver.map((t) => takeover(t.row, t.owner, t.lapsedAt, this.instanceId)),
+        now,
+      );
+      return result;
+    });
+    for (const t of takenOver) {
+      this.logger.warn(
+        { subtask_id: t.row.id, task_id: t.row.task_id, previous_owner: t.owner, lapsed_at: t.lapsedAt?.toISOString() ?? null },
+        'claim taken over: the previous owner let its lease lapse',
+      );
+    }
+    return rows;
   }
 
   /** Running subtasks silent past the heartbeat timeout become lost, with their tasks marked, in one transaction. */

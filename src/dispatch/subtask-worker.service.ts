@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, Clock } from '../common/time/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { GroupCommit } from '../database/group-commit';
 import { TransactionRunner } from '../database/transaction.runner';
 import { stateChange, SYSTEM_ACTOR } from '../journal/event';
 import { JournalRepository } from '../journal/journal.repository';
@@ -34,6 +35,16 @@ import { buildStartBody, StartSubtaskBody } from './domain/payload';
 import { classifyOpsAnswer, observedState, scheduledReason } from './domain/transitions';
 import { OpsCircuitOpenError, OpsClient, OpsUnavailableError } from './ops-client';
 
+/** Outcomes written in one transaction at most (a claim's worth). */
+const OUTCOMES_PER_TRANSACTION = 200;
+
+interface PendingOutcome {
+  subtask: SubtaskRow;
+  token: string;
+  outcome: Outcome;
+  keepLease: boolean;
+}
+
 /** Builds the dispatch body of a claimed subtask from its task's row and configuration. */
 type StartBodyBuilder = (subtask: SubtaskRow) => StartSubtaskBody;
 
@@ -53,6 +64,11 @@ export class SubtaskWorker {
   private readonly logger = new Logger(SubtaskWorker.name);
   private readonly abort = new AbortController();
   private stopped = false;
+  private readonly outcomes = new GroupCommit<PendingOutcome, boolean>(
+    (pending) => this.writeOutcomes(pending),
+    (p) => p.subtask.id,
+    OUTCOMES_PER_TRANSACTION,
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -106,30 +122,65 @@ export class SubtaskWorker {
     }
   }
 
-  /** Writes an outcome under the claim, with its task marked for a status refresh in the same transaction. */
-  private async write(subtask: SubtaskRow, token: string, outcome: Outcome, keepLease = false): Promise<boolean> {
+  /** Writes an outcome under the claim; concurrent outcomes share one transaction (writeOutcomes). */
+  private write(subtask: SubtaskRow, token: string, outcome: Outcome, keepLease = false): Promise<boolean> {
+    return this.outcomes.submit({ subtask, token, outcome, keepLease });
+  }
+
+  /**
+   * Writes outcomes of many claims in one transaction: each only if it still applies, with the
+   * state changes journalled (one multi-row insert) and their tasks marked for a status refresh.
+   * At a window's opening thousands of subtasks finish their calls together; one commit per
+   * outcome would bound dispatch by the database's commit rate.
+   */
+  private async writeOutcomes(pending: PendingOutcome[]): Promise<boolean[]> {
     const now = this.clock.now();
-    const changesState = outcome.patch.state !== undefined && outcome.patch.state !== subtask.state;
+    const nextState = (p: PendingOutcome) => p.outcome.patch.state;
+    const changesState = (p: PendingOutcome) => nextState(p) !== undefined && nextState(p) !== p.subtask.state;
     const written = await this.tx.run(async (em) => {
-      const ok = await this.repository.finish(em, subtask.id, token, subtask.generation, outcome.expected, outcome.patch, now, keepLease);
-      if (ok && changesState) {
-        await this.status.mark(em, [subtask.task_id]);
-        const generation = outcome.patch.generation ?? subtask.generation;
+      const applied = await this.repository.finishMany(
+        em,
+        pending.map(({ subtask, token, outcome, keepLease }) => ({
+          id: subtask.id,
+          token,
+          generation: subtask.generation,
+          expected: outcome.expected,
+          patch: outcome.patch,
+          keepLease,
+        })),
+        now,
+        this.tx.lockMode(),
+      );
+      const changed = pending.filter((p, i) => applied[i] && changesState(p));
+      if (changed.length > 0) {
+        await this.status.mark(
+          em,
+          changed.map((p) => p.subtask.task_id),
+        );
         await this.journal.append(
           em,
-          [stateChange({ ...subtask, generation }, subtask.state, outcome.patch.state!, SYSTEM_ACTOR, outcome.patch.status_reason ?? null)],
+          changed.map(({ subtask, outcome }) =>
+            stateChange(
+              { ...subtask, generation: outcome.patch.generation ?? subtask.generation },
+              subtask.state,
+              outcome.patch.state!,
+              SYSTEM_ACTOR,
+              outcome.patch.status_reason ?? null,
+            ),
+          ),
           now,
         );
       }
-      return ok;
+      return applied;
     });
-    if (written && changesState) this.status.nudge();
-    if (written && outcome.warn) {
+    if (pending.some((p, i) => written[i] && changesState(p))) this.status.nudge();
+    pending.forEach(({ subtask, outcome }, i) => {
+      if (!written[i] || !outcome.warn) return;
       this.logger.warn(
         { subtask_id: subtask.id, task_id: subtask.task_id, generation: outcome.patch.generation ?? subtask.generation, attempts: outcome.patch.attempts },
         outcome.warn,
       );
-    }
+    });
     return written;
   }
 

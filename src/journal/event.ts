@@ -8,6 +8,7 @@ export const EVENT_KINDS = [
   'task.deleted',
   'task.restored',
   'task.desired',
+  'subtask.takeover',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -39,4 +40,27 @@ export function stateChange(
 ): NewEvent | null {
   if (from === to) return null;
   return { kind: 'subtask.state', task_id: subtask.task_id, subtask_id: subtask.id, from, to, generation: subtask.generation, reason, actor };
+}
+
+/**
+ * A replica took over work whose claim lapsed under another owner (it died, or lost the
+ * database): `from`/`to` are the subtask's state, which the takeover itself does not change.
+ */
+export function takeover(
+  subtask: { id: string; task_id: string; generation: number; state: string },
+  previousOwner: string,
+  lapsedAt: Date | null,
+  newOwner: string,
+): NewEvent {
+  const lapsed = lapsedAt ? ` lapsed at ${lapsedAt.toISOString()}` : ' lapsed';
+  return {
+    kind: 'subtask.takeover',
+    task_id: subtask.task_id,
+    subtask_id: subtask.id,
+    from: subtask.state,
+    to: subtask.state,
+    generation: subtask.generation,
+    reason: `claim of ${previousOwner}${lapsed}; continued by ${newOwner}`,
+    actor: SYSTEM_ACTOR,
+  };
 }

@@ -142,7 +142,7 @@ UPDATE "tb_subtask" SET "state" = ?, "status_reason" = ?, "next_attempt_at" = ?,
 -- SubtaskRepository.claim
 -- params: 11
 -- explain: s: type=range key=IDX_subtask_work
-SELECT `s`.`id` AS `id` FROM `tb_subtask` `s` WHERE (`s`.`next_attempt_at` <= ? AND (`s`.`lease_until` IS NULL OR `s`.`lease_until` < ?) AND (`s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`state` IN (?))) ORDER BY `s`.`next_attempt_at` ASC LIMIT 16;
+SELECT `s`.`id` AS `id`, `s`.`lease_owner` AS `lease_owner`, `s`.`lease_until` AS `lease_until` FROM `tb_subtask` `s` WHERE (`s`.`next_attempt_at` <= ? AND (`s`.`lease_until` IS NULL OR `s`.`lease_until` < ?) AND (`s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`state` IN (?))) ORDER BY `s`.`next_attempt_at` ASC LIMIT 16;
 -- params: 29
 -- explain: tb_subtask: type=range key=PRIMARY
 UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE `id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AND (`next_attempt_at` <= ? AND (`lease_until` IS NULL OR `lease_until` < ?) AND (`desired_state` = ? AND `state` IN (?, ?) OR `desired_state` = ? AND `state` IN (?) OR `desired_state` = ? AND `state` IN (?, ?) OR `state` IN (?)));
@@ -184,6 +184,32 @@ SELECT MIN(`s`.`next_attempt_at`) AS `next` FROM `tb_subtask` `s` WHERE (`s`.`ne
 -- SQLite plan: INDEX 4
 -- SQLite plan: SEARCH s USING INDEX IDX_subtask_heartbeat (state=?)
 
+-- SubtaskRepository.finishMany
+-- params: 2
+-- explain: SubtaskEntity: type=range key=PRIMARY
+SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`state` AS `SubtaskEntity_state`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`lease_owner` AS `SubtaskEntity_lease_owner` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`id` IN (?, ?))) ORDER BY `SubtaskEntity_id` ASC FOR UPDATE;
+-- params: 4
+-- explain: <derived2>: type=system key=-
+-- explain: t: type=const key=PRIMARY
+-- explain: -: type=- key=-
+UPDATE `tb_subtask` t JOIN (SELECT ? AS `id`, ? AS `state`, ? AS `status_reason`) v ON v.`id` = t.`id` SET t.`state` = v.`state`, t.`status_reason` = v.`status_reason`, t.`update_dt` = ?;
+-- params: 3
+-- explain: tb_subtask: type=range key=PRIMARY
+UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE `id` IN (?);
+-- SQLite:
+-- params: 2
+SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."state" AS "SubtaskEntity_state", "SubtaskEntity"."generation" AS "SubtaskEntity_generation", "SubtaskEntity"."lease_owner" AS "SubtaskEntity_lease_owner" FROM "tb_subtask" "SubtaskEntity" WHERE (("SubtaskEntity"."id" IN (?, ?))) ORDER BY "SubtaskEntity_id" ASC;
+-- params: 4
+UPDATE "tb_subtask" SET "state" = v.column2, "status_reason" = v.column3, "update_dt" = ? FROM (VALUES (?, ?, ?)) AS v WHERE v.column1 = "tb_subtask"."id";
+-- params: 3
+UPDATE "tb_subtask" SET "lease_owner" = ?, "lease_until" = ? WHERE "id" IN (?);
+-- SQLite plan: SEARCH SubtaskEntity USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+-- SQLite plan: MATERIALIZE v
+-- SQLite plan: SCAN CONSTANT ROW
+-- SQLite plan: SCAN v
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
 -- SubtaskRepository.renewLeases
 -- params: 6
 -- explain: tb_subtask: type=range key=PRIMARY
@@ -206,21 +232,6 @@ UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE (`id` = ? AND
 -- params: 5
 -- explain: tb_subtask: type=range key=PRIMARY
 UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ?, `next_attempt_at` = ? WHERE (`id` = ? AND `lease_owner` = ?);
--- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
-
--- SubtaskRepository.finish
--- params: 11
--- explain: tb_subtask: type=range key=PRIMARY
-UPDATE `tb_subtask` SET `state` = ?, `heartbeat_at` = ?, `attempts` = ?, `next_attempt_at` = ?, `lease_owner` = ?, `lease_until` = ?, `update_dt` = ? WHERE (`id` = ? AND `lease_owner` = ? AND `generation` = ? AND `state` IN (?));
--- params: 4
--- explain: tb_subtask: type=range key=PRIMARY
-UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE (`id` = ? AND `lease_owner` = ?);
--- SQLite:
--- params: 9
-UPDATE "tb_subtask" SET "state" = ?, "heartbeat_at" = ?, "attempts" = 0, "next_attempt_at" = ?, "lease_owner" = ?, "lease_until" = ?, "update_dt" = ? WHERE ("id" = ? AND "lease_owner" = ? AND "generation" = 1 AND "state" IN (?));
--- params: 4
-UPDATE "tb_subtask" SET "lease_owner" = ?, "lease_until" = ? WHERE ("id" = ? AND "lease_owner" = ?);
--- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
 -- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
 
 -- SubtaskRepository.lockForReports

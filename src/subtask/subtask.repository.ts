@@ -4,7 +4,7 @@ import { Brackets, DataSource, EntityManager, In, LessThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TransactionRunner } from '../database/transaction.runner';
 import { WORK_RULES } from './domain/work';
-import type { ControlWrite, OutcomeWrite, ReportWrite } from './domain/writes';
+import { ClaimedOutcome, ControlWrite, OutcomeWrite, outcomeApplies, ReportWrite } from './domain/writes';
 import type { SubtaskRunInfo } from '../scene/scene.mapper';
 import type { DesiredState, SubtaskState, SubtaskStatusInput } from './domain/states';
 import { selectIn } from '../database/select-in';
@@ -13,6 +13,12 @@ import { SubtaskEntity } from './subtask.entity';
 import type { SubtaskRow } from './subtask.mapper';
 
 const INSERT_CHUNK = 200;
+
+/** A raw DATETIME read: a Date from mysql2, a UTC 'YYYY-MM-DD HH:mm:ss.SSS' text from SQLite. */
+function toDate(value: Date | string | null): Date | null {
+  if (value === null) return null;
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}
 
 export type SubtaskPatch = QueryDeepPartialEntity<SubtaskEntity>;
 
@@ -45,6 +51,12 @@ export interface SubtaskSearch {
   desired_state?: DesiredState;
   task_id?: string;
   vchan_refid?: string;
+}
+
+/** What a claim took: its rows, and those whose lapsed lease it took over from another owner. */
+export interface Claimed {
+  rows: SubtaskRow[];
+  takenOver: { row: SubtaskRow; owner: string; lapsedAt: Date | null }[];
 }
 
 export type SubtaskStatusRow = SubtaskStatusInput & { task_id: string; status_reason: string | null; next_attempt_at: Date | null };
@@ -226,31 +238,41 @@ export class SubtaskRepository {
   }
 
   /**
-   * Claims up to `limit` subtasks that are due for work and not leased by a live owner. The
-   * conditional UPDATE is atomic per row, so when replicas race for a row exactly one wins it.
+   * Claims up to `limit` subtasks that are due for work and not leased by a live owner, in the
+   * caller's transaction. The conditional UPDATE is atomic per row, so when replicas race for a row
+   * exactly one wins it. `takenOver` lists the claimed rows whose lease had lapsed under another
+   * owner (which died or lost the database): the claims taken over.
    */
-  claim(token: string, now: Date, until: Date, limit: number): Promise<SubtaskRow[]> {
-    return this.tx.run(async (em) => {
-      const repo = em.getRepository(SubtaskEntity);
-      const candidates = await repo
-        .createQueryBuilder('s')
-        .select('s.id', 'id')
-        .where(dueNow(now, 's.'))
-        .orderBy('s.next_attempt_at', 'ASC')
-        .limit(limit)
-        .getRawMany<{ id: string }>();
-      if (candidates.length === 0) return [];
-      // The whole condition again: between the SELECT and this UPDATE another replica may have
-      // claimed, finished and released a row, which must not be taken (and dispatched) twice.
-      await repo
-        .createQueryBuilder()
-        .update()
-        .set({ lease_owner: token, lease_until: until })
-        .where({ id: In(candidates.map((c) => c.id)) })
-        .andWhere(dueNow(now, ''))
-        .execute();
-      return repo.find({ where: { lease_owner: token, id: In(candidates.map((c) => c.id)) } });
+  async claim(em: EntityManager, token: string, now: Date, until: Date, limit: number): Promise<Claimed> {
+    const repo = em.getRepository(SubtaskEntity);
+    const candidates = await repo
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      // Who held them: a lease still set but lapsed is a claim being taken over.
+      .addSelect('s.lease_owner', 'lease_owner')
+      .addSelect('s.lease_until', 'lease_until')
+      .where(dueNow(now, 's.'))
+      .orderBy('s.next_attempt_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string; lease_owner: string | null; lease_until: Date | string | null }>();
+    if (candidates.length === 0) return { rows: [], takenOver: [] };
+    const ids = candidates.map((c) => c.id);
+    // The whole condition again: between the SELECT and this UPDATE another replica may have
+    // claimed, finished and released a row, which must not be taken (and dispatched) twice.
+    await repo
+      .createQueryBuilder()
+      .update()
+      .set({ lease_owner: token, lease_until: until })
+      .where({ id: In(ids) })
+      .andWhere(dueNow(now, ''))
+      .execute();
+    const rows = await repo.find({ where: { lease_owner: token, id: In(ids) } });
+    const held = new Map(candidates.map((c) => [c.id, c]));
+    const takenOver = rows.flatMap((row) => {
+      const before = held.get(row.id);
+      return before?.lease_owner ? [{ row, owner: before.lease_owner, lapsedAt: toDate(before.lease_until) }] : [];
     });
+    return { rows, takenOver };
   }
 
   /** When the earliest work that is not yet due falls due (null when none waits). */
@@ -262,8 +284,7 @@ export class SubtaskRepository {
       .where(dueNow(new Date(8.64e15), 's.'))
       .andWhere('s.next_attempt_at > :after', { after: now })
       .getRawOne<{ next: Date | string | null }>();
-    if (!row?.next) return null;
-    return row.next instanceof Date ? row.next : new Date(`${String(row.next).replace(' ', 'T')}Z`);
+    return toDate(row?.next ?? null);
   }
 
   /** Extends the claims of work still in flight, one statement for all; answers how many were still held. */
@@ -289,24 +310,39 @@ export class SubtaskRepository {
   }
 
   /**
-   * Writes the outcome of a claimed piece of work in the caller's transaction, only if this claim
-   * still holds it, the generation is unchanged and the state is one the work expected; the lease
-   * is released either way. Answers whether the outcome was written.
+   * Writes many claimed outcomes in the caller's transaction: the rows are locked in primary-key
+   * order and read, each outcome is written only if it still applies (outcomeApplies), those with
+   * the same columns in one UPDATE, and the claims of those that no longer apply are handed back.
+   * The caller gives at most one outcome per subtask. Answers, per outcome, whether it was written.
    */
-  async finish(
-    em: EntityManager,
-    id: string,
-    token: string,
-    generation: number,
-    expected: readonly SubtaskState[],
-    patch: OutcomeWrite,
-    now: Date,
-    keepLease = false,
-  ): Promise<boolean> {
-    const lease: SubtaskPatch = keepLease ? {} : { lease_owner: null, lease_until: null };
-    const result = await em.update(SubtaskEntity, { id, lease_owner: token, generation, state: In([...expected]) }, { ...patch, ...lease, update_dt: now });
-    if (!result.affected && !keepLease) await em.update(SubtaskEntity, { id, lease_owner: token }, { lease_owner: null, lease_until: null });
-    return Boolean(result.affected);
+  async finishMany(em: EntityManager, outcomes: readonly ClaimedOutcome[], now: Date, lock: { mode: 'pessimistic_write' } | undefined): Promise<boolean[]> {
+    if (outcomes.length === 0) return [];
+    const rows = await em.find(SubtaskEntity, {
+      select: { id: true, lease_owner: true, generation: true, state: true },
+      where: { id: In(outcomes.map((o) => o.id)) },
+      order: { id: 'ASC' },
+      lock,
+    });
+    const current = new Map(rows.map((r) => [r.id, r]));
+    const applied = outcomes.map((o) => outcomeApplies(current.get(o.id), o));
+
+    const groups = new Map<string, { columns: (keyof OutcomeWrite)[]; keepLease: boolean; rows: (Partial<SubtaskEntity> & { id: string })[] }>();
+    outcomes.forEach((o, i) => {
+      if (!applied[i]) return;
+      const columns = (Object.keys(o.patch) as (keyof OutcomeWrite)[]).filter((c) => o.patch[c] !== undefined).sort();
+      const key = `${o.keepLease}:${columns.join(',')}`;
+      const group = groups.get(key) ?? { columns, keepLease: o.keepLease, rows: [] };
+      group.rows.push({ id: o.id, ...o.patch });
+      groups.set(key, group);
+    });
+    for (const group of groups.values()) {
+      const lease: Partial<SubtaskEntity> = group.keepLease ? {} : { lease_owner: null, lease_until: null };
+      await updateRowsById(em, SubtaskEntity, group.columns, group.rows, { ...lease, update_dt: now });
+    }
+
+    const handBack = outcomes.filter((o, i) => !applied[i] && current.get(o.id)?.lease_owner === o.token).map((o) => o.id);
+    if (handBack.length > 0) await em.update(SubtaskEntity, { id: In(handBack) }, { lease_owner: null, lease_until: null });
+    return applied;
   }
 
   /** Control columns of the reported subtasks, locked in primary-key order on MySQL. */

@@ -153,10 +153,24 @@ describe.each(DATABASE_KINDS)('reconciler (%s)', (kind) => {
     expect(app.ops.calls).toEqual([]);
     expect(await app.subtask(s.id)).toMatchObject({ state: 'dispatching', lease_owner: 'other-replica:1#7' });
 
+    expect(await app.events(s.id)).toEqual([]);
+
     app.clock.set(T0 + 10_001);
     await app.pass();
     expect(app.ops.callsOf('start')).toHaveLength(1);
     expect(await app.subtask(s.id)).toMatchObject({ state: 'running', lease_owner: null });
+    // The takeover is on the record, naming whose claim lapsed and when, before the outcome it led to.
+    const [taken, outcome, ...rest] = await app.events(s.id);
+    expect(taken).toMatchObject({ kind: 'subtask.takeover', from_value: 'dispatching', to_value: 'dispatching', actor_type: 'system', at: T0 + 10_001 });
+    expect(taken.reason).toMatch(/^claim of other-replica:1#7 lapsed at 2026-03-02T08:00:10\.000Z; continued by .+:\d+:/);
+    expect(outcome).toMatchObject({ kind: 'subtask.state', from_value: 'dispatching', to_value: 'running' });
+    expect(rest).toEqual([]);
+  });
+
+  it('a claim handed back (no lease left) is not a takeover', async () => {
+    const s = await oneSubtask({ state: 'dispatching', lease_owner: null, lease_until: null });
+    await app.pass();
+    expect((await app.events(s.id)).map((e) => e.kind)).toEqual(['subtask.state']);
   });
 
   it('the outcome, its event and its mark commit together: a failed journal write leaves none of them', async () => {

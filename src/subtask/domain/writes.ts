@@ -32,3 +32,31 @@ export interface OutcomeWrite {
   reported_at?: Date | null;
   progress?: number | null;
 }
+
+/** A reconciler outcome to write under the claim it was worked on. */
+export interface ClaimedOutcome {
+  id: string;
+  /** The claim token the work holds. */
+  token: string;
+  /** The generation and the states the work was decided for. */
+  generation: number;
+  expected: readonly SubtaskState[];
+  patch: OutcomeWrite;
+  /** Keep the lease (the work goes on: a call to the ops service follows). */
+  keepLease: boolean;
+}
+
+/** The subtask row as it is when its outcome is written, read under its lock. */
+export interface ClaimedRow {
+  lease_owner: string | null;
+  generation: number;
+  state: SubtaskState;
+}
+
+/**
+ * Whether an outcome still applies: the claim holds the subtask, and neither a new start (the
+ * generation) nor a report or control write (the state) has moved it since the work was decided.
+ */
+export function outcomeApplies(row: ClaimedRow | undefined, outcome: Pick<ClaimedOutcome, 'token' | 'generation' | 'expected'>): boolean {
+  return row !== undefined && row.lease_owner === outcome.token && row.generation === outcome.generation && outcome.expected.includes(row.state);
+}
