@@ -132,7 +132,22 @@ interface Span {
   close: number;
 }
 
+/**
+ * Compiled once per schedule object: a claim's subtasks share their task's schedule, and each
+ * asks for its window. Schedules are values, never changed in place.
+ */
+const compiled = new WeakMap<Schedule, Compiled>();
+
 function compile(schedule: Schedule): Compiled {
+  let found = compiled.get(schedule);
+  if (!found) {
+    found = compileUncached(schedule);
+    compiled.set(schedule, found);
+  }
+  return found;
+}
+
+function compileUncached(schedule: Schedule): Compiled {
   if (!isIanaZone(schedule.timezone)) throw new RangeError(`unknown time zone: ${String(schedule.timezone)}`);
   if (!schedule.windows.length) throw new RangeError('a schedule needs at least one window');
   const byWeekday: Rule[][] = Array.from({ length: 8 }, () => []);
@@ -233,10 +248,10 @@ function calendarDay(day: number): CalendarDay {
   return found;
 }
 
-/** The day number of the calendar date that `ms` falls on in `zone`. */
+/** The day number of the calendar date that `ms` falls on in `zone`: its wall time (UTC plus the zone's offset then), in whole days. */
 function localDay(zone: string, ms: number): number {
-  const local = DateTime.fromMillis(ms, { zone });
-  return DateTime.utc(local.year, local.month, local.day).diff(DateTime.fromMillis(0, { zone: 'utc' }), 'days').days;
+  const offsetMinutes = IANAZone.create(zone).offset(ms);
+  return Math.floor((ms + offsetMinutes * 60_000) / 86_400_000);
 }
 
 /** The windows of the rules that open on `day`, in order of opening; empty ones (inside a gap) left out. */
