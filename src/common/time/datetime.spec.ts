@@ -105,6 +105,26 @@ describe('wire date-times', () => {
     }
   });
 
+  it('reads local wall times in every zone as dayjs.tz does, on random times and on every 7 minutes around the changes', () => {
+    const viaDayjs = (value: string, zone: string) => dayjs.tz(value.slice(0, 19), 'YYYY-MM-DD HH:mm:ss', zone).valueOf() + Number(value.slice(20));
+    const random = seeded(7);
+    const values: string[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const ms = random() < 0.5 ? Date.UTC(1970, 0, 1) + random() * 130 * 365 * 86_400_000 : Date.UTC(1000, 0, 3) + random() * 8_990 * 365 * 86_400_000;
+      values.push(new Date(ms).toISOString().replace('T', ' ').slice(0, 23));
+    }
+    for (const day of ['2024-03-10', '2024-03-31', '2024-10-27', '2024-11-03', '2024-04-07', '2024-10-06']) {
+      for (let ms = Date.parse(`${day}T00:00:00Z`) - 86_400_000; ms < Date.parse(`${day}T00:00:00Z`) + 2 * 86_400_000; ms += 7 * MINUTE + 13) {
+        values.push(new Date(ms).toISOString().replace('T', ' ').slice(0, 23));
+      }
+    }
+    const differences: string[] = [];
+    for (const zone of ZONES) {
+      for (const value of values) if (parseWireDateTime(value, zone)?.getTime() !== viaDayjs(value, zone)) differences.push(`${value} ${zone}`);
+    }
+    expect(differences).toEqual([]);
+  });
+
   describe('daylight saving time in America/New_York', () => {
     const zone = 'America/New_York';
     const parse = (value: string) => parseWireDateTime(value, zone)?.toISOString();

@@ -22,15 +22,58 @@ export function isWireDateTime(value: unknown): value is string {
 export function parseWireDateTime(value: string, zone: string): Date | null {
   const iso = ISO_WITH_OFFSET.test(value);
   if (!iso && !LOCAL_PATTERN.test(value)) return null;
-  // Strict parsing refuses what the calendar or the clock does not have (2018-02-30, 25:00) instead of
-  // rolling it over; in UTC, so no gap of the process's own zone can shift the fields.
-  if (!dayjs.utc(`${value.slice(0, 10)} ${value.slice(11, 19)}`, FIELDS_FORMAT, true).isValid()) return null;
-  if (iso) return dayjs(value).toDate();
+  // Strict: what the calendar or the clock does not have (2018-02-30, 25:00) is refused, not rolled over.
+  const fields = calendarFields(value);
+  if (!fields) return null;
+  if (iso) return new Date(value);
+  const wall = wallClockMs(fields) + Number((value.split('.')[1] ?? '').padEnd(3, '0'));
+  if (zone === 'UTC') return new Date(wall);
+  const offset = steadyOffset(zone, wall);
+  if (offset !== null) return new Date(wall - offset);
+  // Near a zone's offset change (a gap or a fold), dayjs settles which instant is meant.
   // The whole seconds go through dayjs.tz and the milliseconds are added after: dayjs's zone offset
   // drops the milliseconds of instants before 1970 the wrong way and reads them a second late.
   // A zone changes offset only on a whole second, so the milliseconds cannot cross a change.
   const parsed = dayjs.tz(value.slice(0, 19), FIELDS_FORMAT, zone);
-  return parsed.isValid() ? new Date(parsed.valueOf() + Number((value.split('.')[1] ?? '').padEnd(3, '0'))) : null;
+  return parsed.isValid() ? new Date(parsed.valueOf() + (wall - wallClockMs(fields))) : null;
+}
+
+interface CalendarFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The date and time fields of a wire date-time (its shape already checked), or null when the calendar or the clock has no such time. */
+function calendarFields(value: string): CalendarFields | null {
+  const n = (from: number, to: number) => Number(value.slice(from, to));
+  const f = { year: n(0, 4), month: n(5, 7), day: n(8, 10), hour: n(11, 13), minute: n(14, 16), second: n(17, 19) };
+  if (f.month < 1 || f.month > 12 || f.day < 1 || f.hour > 23 || f.minute > 59 || f.second > 59) return null;
+  const daysInMonth = new Date(wallClockMs({ ...f, month: f.month + 1, day: 0, hour: 0, minute: 0, second: 0 })).getUTCDate();
+  return f.day <= daysInMonth ? f : null;
+}
+
+/** The fields read as UTC, in epoch ms (any year: Date.UTC alone maps years 0–99 to 1900–1999). */
+function wallClockMs(f: CalendarFields): number {
+  const date = new Date(0);
+  date.setUTCFullYear(f.year, f.month - 1, f.day);
+  date.setUTCHours(f.hour, f.minute, f.second, 0);
+  return date.getTime();
+}
+
+/**
+ * The zone's offset for a wall-clock time when it is the same for 14 hours either side (so no
+ * change of offset can make the wall time ambiguous or missing); null near a change, or outside
+ * the years the per-hour offsets cover.
+ */
+function steadyOffset(zone: string, wallMs: number): number | null {
+  if (!(wallMs >= FAST_RANGE.from && wallMs < FAST_RANGE.to)) return null;
+  const before = offsetInHour(zone, wallMs - 14 * HOUR);
+  const after = offsetInHour(zone, wallMs + 14 * HOUR);
+  return Number.isNaN(before) || before !== after ? null : before;
 }
 
 /**
@@ -89,11 +132,14 @@ function offsetInHour(zone: string, ms: number): number {
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
 
+/** Years 1000..9999, two days in from either end: where instants are read and written with the per-hour offsets. */
+const FAST_RANGE = { from: -30610224000000 + 2 * 86_400_000, to: 253402300800000 - 2 * 86_400_000 };
+
 export function formatWireDateTime(date: Date | null | undefined, zone: string): string | null {
   if (!date) return null;
   const ms = date.getTime();
   // Outside years 1000..9999 (and for invalid dates) keep dayjs's exact output.
-  if (!(ms >= -30610224000000 + 2 * 86_400_000 && ms < 253402300800000 - 2 * 86_400_000)) return dayjs(date).tz(zone).format(WIRE_FORMAT);
+  if (!(ms >= FAST_RANGE.from && ms < FAST_RANGE.to)) return dayjs(date).tz(zone).format(WIRE_FORMAT);
   const offset = offsetInHour(zone, ms);
   if (Number.isNaN(offset)) return dayjs(date).tz(zone).format(WIRE_FORMAT);
   const local = new Date(ms + offset);
