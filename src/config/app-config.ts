@@ -115,6 +115,12 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(100000000) RATE_LIMIT_REPORTS_PER_MINUTE = 60000;
 
   // --- Event journal: sequencing, live streams, retention (API.md section 7) ---
+  /**
+   * Whether changes are journalled. Off, nothing is appended: history, the stream and
+   * availability show only what was journalled before (for deployments that keep no history, and
+   * to measure what the journal costs).
+   */
+  @Transform(toBool) @IsBoolean() EVENT_JOURNAL_ENABLED = true;
   /** How often every replica numbers newly committed events and reads the new ones for its streams. */
   @Transform(toInt) @IsInt() @Min(10) @Max(60000) EVENT_TICK_MS = 100;
   /** Events queued for one stream subscriber that is not reading; past it the stream is ended (the client resumes from its last id). */
@@ -188,6 +194,7 @@ export interface DatabaseLimits {
 
 // --- Event journal ---
 export interface EventsConfig {
+  journalEnabled: boolean;
   tickMs: number;
   streamBuffer: number;
   keepAliveMs: number;
@@ -340,6 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     internal: { token: vars.INTERNAL_TOKEN || null },
     status: { sweepIntervalMs: vars.STATUS_SWEEP_INTERVAL_MS },
     events: {
+      journalEnabled: vars.EVENT_JOURNAL_ENABLED,
       tickMs: vars.EVENT_TICK_MS,
       streamBuffer: vars.EVENT_STREAM_BUFFER,
       keepAliveMs: vars.EVENT_KEEPALIVE_MS,

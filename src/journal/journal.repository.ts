@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { MetricsService } from '../common/observability/metrics.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { NewEvent } from './event';
 import { JournalEventEntity, JournalSequenceEntity } from './journal-event.entity';
 
@@ -27,10 +28,15 @@ export class JournalRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Appends events in the caller's transaction, as one multi-row insert; they get their cursor once committed. */
+  /**
+   * Appends events in the caller's transaction, as one multi-row insert; they get their cursor
+   * once committed. With EVENT_JOURNAL_ENABLED off, nothing is appended.
+   */
   async append(em: EntityManager, events: readonly (NewEvent | null | undefined)[], at: Date): Promise<number> {
+    if (!this.config.events.journalEnabled) return 0;
     const rows = events
       .filter((e): e is NewEvent => e != null)
       .map((e) => ({
@@ -64,6 +70,12 @@ export class JournalRepository {
 
   // --- Read side: numbering in commit order, tailing, history, retention ---
 
+  /** Whether any committed event still waits for its number (a read on the seq index). */
+  async hasUnsequenced(): Promise<boolean> {
+    const rows = await this.dataSource.getRepository(JournalEventEntity).find({ select: { id: true }, where: { seq: IsNull() }, take: 1 });
+    return rows.length > 0;
+  }
+
   /**
    * Numbers committed events in commit order, in the caller's transaction: locks the sequence row,
    * then reads (without locking, so only committed rows are seen and an open transaction's rows are
@@ -71,12 +83,6 @@ export class JournalRepository {
    * … in one statement, and advances next_seq. On MySQL the transaction must read committed (each
    * statement sees what committed before it); SQLite's transactions are serialized already.
    */
-  /** Whether any committed event still waits for its number (a read on the seq index). */
-  async hasUnsequenced(): Promise<boolean> {
-    const rows = await this.dataSource.getRepository(JournalEventEntity).find({ select: { id: true }, where: { seq: IsNull() }, take: 1 });
-    return rows.length > 0;
-  }
-
   async sequence(em: EntityManager, limit: number): Promise<{ first: number; count: number }> {
     const mysql = em.connection.options.type !== 'better-sqlite3';
     const q = (name: string) => em.connection.driver.escape(name);
