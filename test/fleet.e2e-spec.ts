@@ -73,6 +73,18 @@ describe.each(DATABASE_KINDS)('fleet operations on %s', (kind) => {
       expect((await t.request('POST', '/tasks/nope/config-complete')).status).toBe(404);
     });
 
+    it('config-complete re-derives the stored status once, before it answers, and leaves no mark', async () => {
+      const id = await createTask();
+      const before = await t.dataSource.query('SELECT status FROM tb_task WHERE id = ?', [id]);
+      expect(before).toEqual([{ status: 'unconfigured' }]);
+      expect((await t.request('POST', `/tasks/${id}/config-complete`)).status).toBe(200);
+      // The stored copy (what ?status= filters on), not the derived one a read shows.
+      expect(await t.dataSource.query('SELECT status FROM tb_task WHERE id = ?', [id])).toEqual([{ status: 'ready' }]);
+      expect(await t.dataSource.query('SELECT task_id FROM tb_task_status_mark WHERE task_id = ?', [id])).toEqual([]);
+      const listed = await t.request('GET', '/tasks?status=ready&limit=100');
+      expect(listed.body.list_data.map((task: Json) => task.task_id)).toContain(id);
+    });
+
     it('start, delete, stop, restore: one result per id in input order, a bad id stopping nothing', async () => {
       const ready = await configuredTask();
       const unconfigured = await createTask();

@@ -1,8 +1,10 @@
 import '../common/http/request-language';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ErrorResponder } from '../common/errors/error-response';
 import type { Language } from '../config/app-config';
 import type { Actor } from '../journal/event';
+import type { EntityManager } from 'typeorm';
+import { StatusSweeper } from '../status/status-sweeper.service';
 import { SubtaskRepository } from '../subtask/subtask.repository';
 import { SubtaskConfigService } from '../task/subtask-config.service';
 import { TaskService } from '../task/task.service';
@@ -19,12 +21,15 @@ export type BulkTaskAction = 'start' | 'stop' | 'delete' | 'restore';
  */
 @Injectable()
 export class BulkService {
+  private readonly logger = new Logger(BulkService.name);
+
   constructor(
     private readonly dispatch: DispatchService,
     private readonly tasks: TaskService,
     private readonly configs: SubtaskConfigService,
     private readonly subtasks: SubtaskRepository,
     private readonly responder: ErrorResponder,
+    private readonly sweeper: StatusSweeper,
   ) {}
 
   taskAction(action: BulkTaskAction, ids: readonly string[], actor: Actor, lang: Language): Promise<BulkItem<'task_id'>[]> {
@@ -50,12 +55,19 @@ export class BulkService {
   async completeAll(taskId: string, actor: Actor, lang: Language): Promise<BulkItem<'subtask_id'>[]> {
     await this.tasks.assertExists(taskId);
     const ids = (await this.subtasks.findByTask(taskId)).map((s) => s.id);
-    return runEach(
+    const bulk = { taskId, markStatus: (em: EntityManager, id: string) => this.sweeper.mark(em, [id]) };
+    const results = await runEach(
       'subtask_id',
       ids,
-      async (id) => ({ state: (await this.configs.complete(id, actor)).state }),
+      async (id) => ({ state: (await this.configs.complete(id, actor, bulk)).state }),
       (error) => this.describe(error, lang),
     );
+    // The items marked the task; its status is re-derived once, before the answer. Should that
+    // fail, the mark stays and the sweep re-derives it, so the items' answers stand.
+    await this.sweeper
+      .refreshBatch([taskId])
+      .catch((error: unknown) => this.logger.warn({ err: error, task_id: taskId }, 'status refresh after bulk 配置完成 failed; left to the sweep'));
+    return results;
   }
 
   private describe(error: unknown, lang: Language): { ecode: number; enote: string; error: string; [field: string]: unknown } {

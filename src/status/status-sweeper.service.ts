@@ -100,7 +100,7 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Re-derives these tasks and drops their marks, in one transaction (status changes are journalled by the refresh). */
-  private async refreshBatch(ids: string[]): Promise<void> {
+  async refreshBatch(ids: string[]): Promise<void> {
     await this.tx.run(async (em) => {
       await this.status.refresh(em, ids);
       await this.marks.clear(em, ids);

@@ -49,6 +49,16 @@ function distinct(errors: FieldError[]): FieldError[] {
 }
 
 /**
+ * 配置完成 as one item of a bulk run over a task already known. Re-deriving the task's status reads
+ * every subtask of the task, so each item marks it instead (in its own transaction, so a crash
+ * mid-run leaves it marked for the sweep) and the caller re-derives it once at the end.
+ */
+export interface BulkCompletion {
+  taskId: string;
+  markStatus: (em: EntityManager, taskId: string) => Promise<void>;
+}
+
+/**
  * One subtask's configuration: read it, save a draft, and mark it complete (配置完成). Each write
  * is one transaction that first locks the task row, as every writer of a task's subtasks and
  * configuration does, then reads the subtasks, and refreshes the task's derived status before it
@@ -143,8 +153,8 @@ export class SubtaskConfigService {
    * changes nothing). A `stopped`, `failed` or `completed` subtask was configured before it ran and
    * any edit since would have moved it back to `unconfigured`, so it keeps its state (still OK).
    */
-  async complete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<StateAnswer> {
-    const taskId = await this.taskIdOf(id);
+  async complete(id: string, actor: Actor = SYSTEM_ACTOR, bulk?: BulkCompletion): Promise<StateAnswer> {
+    const taskId = bulk?.taskId ?? (await this.taskIdOf(id));
     return this.tx.run(async (em) => {
       const task = await this.lockLiveTask(em, taskId, id);
       const subtask = await this.subtasks.findById(id, em, this.tx.lockMode());
@@ -174,7 +184,8 @@ export class SubtaskConfigService {
           now,
         );
       }
-      await this.status.refresh(em, [task.id], actor);
+      if (bulk) await bulk.markStatus(em, task.id);
+      else await this.status.refresh(em, [task.id], actor);
       return { subtask_id: id, state: (await this.subtasks.findById(id, em))!.state };
     });
   }
