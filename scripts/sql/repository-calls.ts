@@ -225,6 +225,8 @@ const journal: RepositorySpec<JournalRepository> = {
   file: 'journal.repository.sql',
   internal: ['filtered'],
   calls: {
+    // Registers a listener: no SQL of its own.
+    onCommitted: (r) => Promise.resolve(r.onCommitted(() => undefined)),
     append: (r, ctx, em) =>
       r.append(
         em,

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { TransactionRunner } from './transaction.runner';
+import { afterCommit, TransactionRunner } from './transaction.runner';
 
 /** A DataSource whose transactions fail with the given errors, in order, then succeed. */
 function fakeDataSource(type: string, failures: Error[]): { dataSource: DataSource; runs: () => number } {
@@ -10,6 +10,7 @@ function fakeDataSource(type: string, failures: Error[]): { dataSource: DataSour
       runs++;
       const failure = failures.shift();
       if (failure) throw failure;
+      // A new manager per run, as TypeORM gives each transaction its own.
       return work({} as EntityManager);
     },
   } as unknown as DataSource;
@@ -54,5 +55,51 @@ describe('TransactionRunner', () => {
     await expect(slow).rejects.toThrow('first failed');
     await fast;
     expect(order).toEqual(['first', 'second']);
+  });
+
+  it('runs after-commit callbacks once the transaction committed, once, and never for a failed run', async () => {
+    const { dataSource } = fakeDataSource('mysql', []);
+    const runner = new TransactionRunner(dataSource);
+    const seen: string[] = [];
+    await runner.run((em) => {
+      afterCommit(em, () => seen.push('committed'));
+      seen.push('inside');
+      return Promise.resolve();
+    });
+    expect(seen).toEqual(['inside', 'committed']);
+
+    await expect(
+      runner.run((em) => {
+        afterCommit(em, () => seen.push('rolled back'));
+        return Promise.reject(new Error('constraint'));
+      }),
+    ).rejects.toThrow('constraint');
+    expect(seen).toEqual(['inside', 'committed']);
+  });
+
+  it('drops the callbacks of an attempt lost to a deadlock and runs those of the attempt that committed', async () => {
+    let attempt = 0;
+    const dataSource = {
+      options: { type: 'mysql' },
+      transaction: async (work: (em: EntityManager) => Promise<unknown>) => {
+        attempt++;
+        const result = await work({} as EntityManager);
+        if (attempt === 1) throw driverError('ER_LOCK_DEADLOCK');
+        return result;
+      },
+    } as unknown as DataSource;
+    const seen: number[] = [];
+    await new TransactionRunner(dataSource).run((em) => {
+      const mine = attempt;
+      afterCommit(em, () => seen.push(mine));
+      return Promise.resolve();
+    });
+    expect(seen).toEqual([2]);
+  });
+
+  it('runs a callback at once for a manager it did not open', () => {
+    const seen: string[] = [];
+    afterCommit({} as EntityManager, () => seen.push('now'));
+    expect(seen).toEqual(['now']);
   });
 });

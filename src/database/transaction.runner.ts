@@ -21,6 +21,19 @@ const isRetryable = (error: Error): boolean => {
   return code !== undefined && RETRYABLE.has(code);
 };
 
+const afterCommitCallbacks = new WeakMap<EntityManager, (() => void)[]>();
+
+/**
+ * Runs `callback` once the transaction of `em` has committed, and never if it rolls back (a
+ * notification that must not run ahead of the data). For a transaction the TransactionRunner did
+ * not open, at once.
+ */
+export function afterCommit(em: EntityManager, callback: () => void): void {
+  const pending = afterCommitCallbacks.get(em);
+  if (pending) pending.push(callback);
+  else callback();
+}
+
 /**
  * Owns every write transaction. SQLite has one connection, so transactions are queued instead of
  * interleaved on it; a transaction that lost a lock conflict is retried, since it was rolled back whole.
@@ -62,8 +75,18 @@ export class TransactionRunner {
     backoff: new DelegateBackoff<{ attempt: number }>(({ attempt }) => 5 * attempt + Math.random() * 20),
   });
 
-  private withDeadlockRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.deadlockRetry.execute(() => this.dataSource.transaction(work));
+  private async withDeadlockRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    let committed: (() => void)[] = [];
+    const result = await this.deadlockRetry.execute(() =>
+      this.dataSource.transaction((em) => {
+        // Each attempt collects its own: a rolled-back attempt's callbacks are dropped with it.
+        committed = [];
+        afterCommitCallbacks.set(em, committed);
+        return work(em);
+      }),
+    );
+    for (const callback of committed) callback();
+    return result;
   }
 
   /** Row lock for the rest of the transaction on MySQL; SQLite's queued transactions already exclude each other. */

@@ -7,15 +7,20 @@ import { JournalRepository } from '../journal/journal.repository';
 /** Events numbered per transaction; a larger backlog takes several in a row. */
 export const SEQUENCE_BATCH = 1000;
 
+/** How long a pass waits after a local commit of events, so that a burst of commits shares it. */
+const COMMIT_NUDGE_DELAY_MS = 5;
+
 /**
  * Numbers committed journal rows in commit order (tb_event.seq), in every replica, every
- * EVENT_TICK_MS and when nudged; replicas take turns on the sequence row's lock. After each pass the
- * listeners run (the replica's stream tailer), so what was numbered is delivered in the same tick.
+ * EVENT_TICK_MS and right after this replica commits events; replicas take turns on the sequence
+ * row's lock. After each pass the listeners run (the replica's stream tailer), so what was
+ * numbered is delivered in the same pass.
  */
 @Injectable()
 export class EventSequencer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EventSequencer.name);
   private timer: NodeJS.Timeout | null = null;
+  private commitNudge: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -31,11 +36,21 @@ export class EventSequencer implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.nudge(), this.config.events.tickMs);
     this.timer.unref();
+    // Events this replica committed are numbered and delivered at once, not on the next tick;
+    // commits within COMMIT_NUDGE_DELAY_MS of each other share the pass.
+    this.journal.onCommitted(() => {
+      if (this.commitNudge || this.stopped) return;
+      this.commitNudge = setTimeout(() => {
+        this.commitNudge = null;
+        void this.nudge();
+      }, COMMIT_NUDGE_DELAY_MS);
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.commitNudge) clearTimeout(this.commitNudge);
     await this.running;
   }
 

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, IsNull, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { MetricsService } from '../common/observability/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { afterCommit } from '../database/transaction.runner';
 import type { NewEvent } from './event';
 import { JournalEventEntity, JournalSequenceEntity } from './journal-event.entity';
 
@@ -25,6 +26,8 @@ export interface JournalFilter {
 /** tb_event's and tb_event_sequence's owner. */
 @Injectable()
 export class JournalRepository {
+  private readonly committedListeners: (() => void)[] = [];
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
@@ -65,7 +68,17 @@ export class JournalRepository {
     }
     // Counted when appended; a transaction rolled back afterwards still counts (a rare overcount).
     for (const row of rows) this.metrics.eventsWritten.inc({ kind: row.kind });
+    if (rows.length > 0 && this.committedListeners.length > 0) {
+      afterCommit(em, () => {
+        for (const listener of this.committedListeners) listener();
+      });
+    }
     return rows.length;
+  }
+
+  /** Runs after each commit of a transaction that appended events (the sequencer numbers them at once instead of on its next tick). */
+  onCommitted(listener: () => void): void {
+    this.committedListeners.push(listener);
   }
 
   // --- Read side: numbering in commit order, tailing, history, retention ---
