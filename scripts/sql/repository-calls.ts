@@ -71,6 +71,7 @@ const task: RepositorySpec<import('../../src/task/task.repository').TaskReposito
 
 const subtask: RepositorySpec<SubtaskRepository> = {
   file: 'subtask.repository.sql',
+  internal: ['persisted'],
   calls: {
     insertAll: (r, ctx, em) => r.insertAll(em, [{ ...ctx.subtasks[0], id: FIXED_ID }]),
     findById: (r, ctx) => r.findById(ctx.subtasks[0].id),

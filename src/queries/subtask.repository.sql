@@ -140,24 +140,55 @@ UPDATE "tb_subtask" SET "state" = ?, "status_reason" = ?, "next_attempt_at" = ?,
 -- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_heartbeat (state=?)
 
 -- SubtaskRepository.claim
--- params: 11
--- explain: s: type=range key=IDX_subtask_work
-SELECT `s`.`id` AS `id`, `s`.`lease_owner` AS `lease_owner`, `s`.`lease_until` AS `lease_until` FROM `tb_subtask` `s` WHERE (`s`.`next_attempt_at` <= ? AND (`s`.`lease_until` IS NULL OR `s`.`lease_until` < ?) AND (`s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`state` IN (?))) ORDER BY `s`.`next_attempt_at` ASC LIMIT 16;
+-- params: 30
+-- explain: <derived2>: type=ALL key=-
+-- explain: <derived3>: type=ALL key=-
+-- explain: tb_subtask: type=range key=IDX_subtask_work
+-- explain: <derived5>: type=ALL key=-
+-- explain: tb_subtask: type=ref key=IDX_subtask_work
+-- explain: <derived7>: type=ALL key=-
+-- explain: tb_subtask: type=range key=IDX_subtask_work
+-- explain: <derived9>: type=ALL key=-
+-- explain: tb_subtask: type=range key=IDX_subtask_work
+-- explain: <derived11>: type=ALL key=-
+-- explain: tb_subtask: type=range key=IDX_subtask_work
+-- explain: <derived13>: type=ALL key=-
+-- explain: tb_subtask: type=ref key=IDX_subtask_work
+SELECT id, lease_owner, lease_until FROM (SELECT * FROM (SELECT id, lease_owner, lease_until, next_attempt_at FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?) r0 UNION ALL SELECT * FROM (SELECT id, lease_owner, lease_until, next_attempt_at FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?) r1 UNION ALL SELECT * FROM (SELECT id, lease_owner, lease_until, next_attempt_at FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?) r2 UNION ALL SELECT * FROM (SELECT id, lease_owner, lease_until, next_attempt_at FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?) r3 UNION ALL SELECT * FROM (SELECT id, lease_owner, lease_until, next_attempt_at FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?) r4 UNION ALL SELECT * FROM (SELECT id, lease_owner, lease_until, next_attempt_at FROM tb_subtask WHERE state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?) r5) due ORDER BY next_attempt_at LIMIT ?;
 -- params: 29
 -- explain: tb_subtask: type=range key=PRIMARY
 UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE `id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AND (`next_attempt_at` <= ? AND (`lease_until` IS NULL OR `lease_until` < ?) AND (`desired_state` = ? AND `state` IN (?, ?) OR `desired_state` = ? AND `state` IN (?) OR `desired_state` = ? AND `state` IN (?, ?) OR `state` IN (?)));
 -- params: 17
 -- explain: SubtaskEntity: type=range key=PRIMARY
 SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`task_id` AS `SubtaskEntity_task_id`, `SubtaskEntity`.`position` AS `SubtaskEntity_position`, `SubtaskEntity`.`vchan_refid` AS `SubtaskEntity_vchan_refid`, `SubtaskEntity`.`vchan_name` AS `SubtaskEntity_vchan_name`, `SubtaskEntity`.`play_url` AS `SubtaskEntity_play_url`, `SubtaskEntity`.`is_ptz` AS `SubtaskEntity_is_ptz`, `SubtaskEntity`.`node_index` AS `SubtaskEntity_node_index`, `SubtaskEntity`.`pull_source_url` AS `SubtaskEntity_pull_source_url`, `SubtaskEntity`.`state` AS `SubtaskEntity_state`, `SubtaskEntity`.`desired_state` AS `SubtaskEntity_desired_state`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`status_reason` AS `SubtaskEntity_status_reason`, `SubtaskEntity`.`progress` AS `SubtaskEntity_progress`, `SubtaskEntity`.`reported_at` AS `SubtaskEntity_reported_at`, `SubtaskEntity`.`heartbeat_at` AS `SubtaskEntity_heartbeat_at`, `SubtaskEntity`.`attempts` AS `SubtaskEntity_attempts`, `SubtaskEntity`.`last_error` AS `SubtaskEntity_last_error`, `SubtaskEntity`.`next_attempt_at` AS `SubtaskEntity_next_attempt_at`, `SubtaskEntity`.`lease_owner` AS `SubtaskEntity_lease_owner`, `SubtaskEntity`.`lease_until` AS `SubtaskEntity_lease_until`, `SubtaskEntity`.`create_dt` AS `SubtaskEntity_create_dt`, `SubtaskEntity`.`update_dt` AS `SubtaskEntity_update_dt` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`lease_owner` = ?) AND (`SubtaskEntity`.`id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)));
--- SQLite plan: MULTI-INDEX OR
--- SQLite plan: INDEX 1
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
--- SQLite plan: INDEX 2
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
--- SQLite plan: INDEX 3
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
--- SQLite plan: INDEX 4
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_heartbeat (state=?)
+-- SQLite plan: CO-ROUTINE due
+-- SQLite plan: COMPOUND QUERY
+-- SQLite plan: LEFT-MOST SUBQUERY
+-- SQLite plan: CO-ROUTINE r0
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: SCAN r0
+-- SQLite plan: UNION ALL
+-- SQLite plan: CO-ROUTINE r1
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: SCAN r1
+-- SQLite plan: UNION ALL
+-- SQLite plan: CO-ROUTINE r2
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: SCAN r2
+-- SQLite plan: UNION ALL
+-- SQLite plan: CO-ROUTINE r3
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: SCAN r3
+-- SQLite plan: UNION ALL
+-- SQLite plan: CO-ROUTINE r4
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at<?)
+-- SQLite plan: SCAN r4
+-- SQLite plan: UNION ALL
+-- SQLite plan: CO-ROUTINE r5
+-- SQLite plan: SEARCH tb_subtask USING INDEX IDX_subtask_heartbeat (state=?)
+-- SQLite plan: USE TEMP B-TREE FOR ORDER BY
+-- SQLite plan: SCAN r5
+-- SQLite plan: SCAN due
 -- SQLite plan: USE TEMP B-TREE FOR ORDER BY
 -- SQLite plan: MULTI-INDEX OR
 -- SQLite plan: INDEX 1
@@ -171,18 +202,30 @@ SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`task_id` AS 
 -- SQLite plan: SEARCH SubtaskEntity USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
 
 -- SubtaskRepository.nextDueAfter
--- params: 12
--- explain: s: type=range key=IDX_subtask_work
-SELECT MIN(`s`.`next_attempt_at`) AS `next` FROM `tb_subtask` `s` WHERE (`s`.`next_attempt_at` <= ? AND (`s`.`lease_until` IS NULL OR `s`.`lease_until` < ?) AND (`s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?) OR `s`.`desired_state` = ? AND `s`.`state` IN (?, ?) OR `s`.`state` IN (?))) AND `s`.`next_attempt_at` > ?;
--- SQLite plan: MULTI-INDEX OR
--- SQLite plan: INDEX 1
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>? AND next_attempt_at<?)
--- SQLite plan: INDEX 2
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>? AND next_attempt_at<?)
--- SQLite plan: INDEX 3
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>? AND next_attempt_at<?)
--- SQLite plan: INDEX 4
--- SQLite plan: SEARCH s USING INDEX IDX_subtask_heartbeat (state=?)
+-- params: 17
+-- explain: <derived2>: type=ALL key=-
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+-- explain: tb_subtask: type=ref key=IDX_subtask_work
+SELECT MIN(next) AS next FROM (SELECT MIN(next_attempt_at) AS next FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at > ? UNION ALL SELECT MIN(next_attempt_at) AS next FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at > ? UNION ALL SELECT MIN(next_attempt_at) AS next FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at > ? UNION ALL SELECT MIN(next_attempt_at) AS next FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at > ? UNION ALL SELECT MIN(next_attempt_at) AS next FROM tb_subtask WHERE state = ? AND desired_state = ? AND next_attempt_at > ? UNION ALL SELECT MIN(next_attempt_at) AS next FROM tb_subtask WHERE state = ? AND next_attempt_at > ?) firsts;
+-- SQLite plan: CO-ROUTINE firsts
+-- SQLite plan: COMPOUND QUERY
+-- SQLite plan: LEFT-MOST SUBQUERY
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>?)
+-- SQLite plan: UNION ALL
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>?)
+-- SQLite plan: UNION ALL
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>?)
+-- SQLite plan: UNION ALL
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>?)
+-- SQLite plan: UNION ALL
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX IDX_subtask_work (state=? AND desired_state=? AND next_attempt_at>?)
+-- SQLite plan: UNION ALL
+-- SQLite plan: SEARCH tb_subtask USING COVERING INDEX IDX_subtask_work (state=?)
+-- SQLite plan: SEARCH firsts
 
 -- SubtaskRepository.finishMany
 -- params: 2
@@ -245,7 +288,7 @@ SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."task_id" AS 
 
 -- SubtaskRepository.writeReports
 -- params: 20
--- explain: <derived2>: type=ALL key=-   <-- full scan
+-- explain: <derived2>: type=ALL key=-
 -- explain: t: type=eq_ref key=PRIMARY
 -- explain: -: type=- key=-
 -- explain: -: type=- key=-

@@ -55,7 +55,7 @@ SELECT "TaskEntity"."id" AS "TaskEntity_id", "TaskEntity"."status" AS "TaskEntit
 
 -- TaskRepository.writeStatuses
 -- params: 10
--- explain: <derived2>: type=ALL key=-   <-- full scan
+-- explain: <derived2>: type=ALL key=-
 -- explain: t: type=eq_ref key=PRIMARY
 -- explain: -: type=- key=-
 -- explain: -: type=- key=-

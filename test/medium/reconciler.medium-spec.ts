@@ -1,6 +1,7 @@
 import { OpsCircuitOpenError, OpsUnavailableError } from '../../src/dispatch/ops-client';
 import { JournalRepository } from '../../src/journal/journal.repository';
 import type { SubtaskRow } from '../../src/subtask/subtask.mapper';
+import { SubtaskRepository } from '../../src/subtask/subtask.repository';
 import { DATABASE_KINDS } from '../support/databases';
 import { MediumApp, T0 } from './medium-app';
 
@@ -171,6 +172,27 @@ describe.each(DATABASE_KINDS)('reconciler (%s)', (kind) => {
     const s = await oneSubtask({ state: 'dispatching', lease_owner: null, lease_until: null });
     await app.pass();
     expect((await app.events(s.id)).map((e) => e.kind)).toEqual(['subtask.state']);
+  });
+
+  it('the next pass comes when the earliest work falls due, among states and wishes that call for work', async () => {
+    const at = (ms: number) => new Date(T0 + ms);
+    const repository = app.get(SubtaskRepository);
+    expect(await repository.nextDueAfter(new Date(T0))).toBeNull();
+    // Not work, however early: configured, stopped, failed, and a stop already stopped.
+    await oneSubtask({ state: 'configured', next_attempt_at: at(1_000) });
+    await oneSubtask({ state: 'failed', desired_state: 'run', next_attempt_at: at(1_000) });
+    await oneSubtask({ state: 'stopped', desired_state: 'stop', next_attempt_at: at(1_000) });
+    // Work, in order of time: a window's close (running), a retry (dispatching), a probe (lost, either wish).
+    await oneSubtask({ state: 'running', desired_state: 'run', next_attempt_at: at(9_000) });
+    await oneSubtask({ state: 'dispatching', desired_state: 'run', next_attempt_at: at(7_000) });
+    await oneSubtask({ state: 'lost', desired_state: 'stop', next_attempt_at: at(5_000) });
+    // Due already (not after now): for this pass, not the next.
+    await oneSubtask({ state: 'scheduled', desired_state: 'run', next_attempt_at: at(0) });
+
+    expect((await repository.nextDueAfter(new Date(T0)))?.getTime()).toBe(T0 + 5_000);
+    expect((await repository.nextDueAfter(at(5_000)))?.getTime()).toBe(T0 + 7_000);
+    expect((await repository.nextDueAfter(at(7_000)))?.getTime()).toBe(T0 + 9_000);
+    expect(await repository.nextDueAfter(at(9_000))).toBeNull();
   });
 
   it('the outcome, its event and its mark commit together: a failed journal write leaves none of them', async () => {

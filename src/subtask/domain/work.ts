@@ -27,6 +27,11 @@ export const WORK_RULES: readonly WorkRule[] = [
   { kind: 'probe', desired: null, states: ['lost'] },
 ];
 
+/** Each (state, wish) that calls for work, once: the ranges of IDX_subtask_work that due work is found in. */
+export const WORK_RANGES: readonly { state: SubtaskState; desired: DesiredState | null }[] = WORK_RULES.flatMap((rule) =>
+  rule.states.map((state) => ({ state, desired: rule.desired })),
+);
+
 export function workFor(subtask: { state: SubtaskState; desired_state: DesiredState }): WorkKind | null {
   const rule = WORK_RULES.find((r) => r.states.includes(subtask.state) && (r.desired === null || r.desired === subtask.desired_state));
   return rule?.kind ?? null;
