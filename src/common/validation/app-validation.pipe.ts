@@ -15,6 +15,9 @@ export class AppValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A DTO may recognise input that is plainly valid (a hot path's usual body); anything else is validated in full.
+    const plainlyValid = (metadata.metatype as { isPlainlyValid?: (body: unknown) => boolean } | undefined)?.isPlainlyValid;
+    if (metadata.type === 'body' && plainlyValid?.(value)) return value;
     if (metadata.type !== 'custom' && typeof value === 'object' && value !== null) {
       const problems = inspectRawInput(value);
       if (problems.length) throw AppException.validation(problems);

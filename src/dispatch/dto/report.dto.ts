@@ -3,15 +3,20 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { EnvelopeDto } from '../../common/http/envelope.dto';
 import { IsText, IsWireDateTime } from '../../common/validation/decorators';
+import { isWellFormedReportBatch, REPORT_LIMITS } from '../domain/report-shape';
 import { REPORTED_STATES } from '../domain/transitions';
 
-export const MAX_REPORTS_PER_BATCH = 1000;
+export const MAX_REPORTS_PER_BATCH = REPORT_LIMITS.maxReports;
 
 export class SubtaskReportDto {
-  @ApiProperty() @IsText() @IsNotEmpty() @MaxLength(36) subtask_id: string;
+  @ApiProperty() @IsText() @IsNotEmpty() @MaxLength(REPORT_LIMITS.subtaskIdMax) subtask_id: string;
   @ApiProperty({ minimum: 1, description: 'The generation the ops service was started with' }) @IsInt() @Min(1) generation: number;
   @ApiProperty({ enum: REPORTED_STATES }) @IsIn(REPORTED_STATES) state: (typeof REPORTED_STATES)[number];
-  @ApiPropertyOptional({ nullable: true, maxLength: 1024 }) @IsOptional() @IsString() @MaxLength(1024) status_reason?: string | null;
+  @ApiPropertyOptional({ nullable: true, maxLength: REPORT_LIMITS.reasonMax })
+  @IsOptional()
+  @IsString()
+  @MaxLength(REPORT_LIMITS.reasonMax)
+  status_reason?: string | null;
   @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) progress?: number | null;
   @ApiProperty({
     example: '2026-11-26T08:00:00.000Z',
@@ -22,6 +27,11 @@ export class SubtaskReportDto {
 }
 
 export class SubtaskReportsDto {
+  /** A batch this accepts is valid as it stands: the validation pipe takes it without transforming and validating each report. */
+  static isPlainlyValid(body: unknown): boolean {
+    return isWellFormedReportBatch(body);
+  }
+
   @ApiProperty({ type: [SubtaskReportDto], maxItems: MAX_REPORTS_PER_BATCH })
   @IsArray()
   @ArrayMinSize(1)
