@@ -1575,7 +1575,7 @@ export interface components {
             /** @example 2026-05-01 08:00:00.000 */
             at: string;
             /** @enum {string} */
-            kind: "subtask.state" | "subtask.config" | "task.status" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.desired";
+            kind: "subtask.state" | "subtask.config" | "task.status" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.desired" | "subtask.takeover";
             task_id: string;
             subtask_id: string | null;
             /** @description Previous state / value */
@@ -7998,7 +7998,7 @@ export interface operations {
     EventsController_taskEvents: {
         parameters: {
             query?: {
-                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired */
+                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired, subtask.takeover */
                 kind?: string;
                 limit?: number;
                 /** @description Only events older than this cursor, an event_id (20 digits; 0 = before every event): the previous page's next_before */
@@ -8157,7 +8157,7 @@ export interface operations {
     EventsController_subtaskEvents: {
         parameters: {
             query?: {
-                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired */
+                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired, subtask.takeover */
                 kind?: string;
                 limit?: number;
                 /** @description Only events older than this cursor, an event_id (20 digits; 0 = before every event): the previous page's next_before */
@@ -8316,7 +8316,7 @@ export interface operations {
     EventsController_events: {
         parameters: {
             query?: {
-                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired */
+                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired, subtask.takeover */
                 kind?: string;
                 limit?: number;
                 /** @description Only events after this cursor, an event_id (20 digits; 0 = before every event); without it, from the oldest kept */
@@ -8479,7 +8479,7 @@ export interface operations {
                 after?: string;
                 /** @description Only this task's events (and its subtasks') */
                 task_id?: string;
-                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired */
+                /** @description Only these kinds, comma-separated: subtask.state, subtask.config, task.status, task.created, task.updated, task.deleted, task.restored, task.desired, subtask.takeover */
                 kind?: string;
                 /** @description The token, for browsers' EventSource, which cannot send Authorization (never logged) */
                 access_token?: string;
