@@ -54,7 +54,7 @@ export class EventStreamService implements OnModuleInit, OnModuleDestroy {
       if (rows.length === 0) return;
       const items = rows.map((row) => this.item(row));
       this.position = items[items.length - 1].seq;
-      for (const subscription of this.subscriptions) for (const item of items) subscription.publish(item);
+      for (const subscription of this.subscriptions) subscription.publishAll(items);
       if (rows.length < TAIL_BATCH) return;
     }
   }

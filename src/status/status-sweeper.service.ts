@@ -11,6 +11,18 @@ const SWEEP_BATCH = 200;
 const BOOT_SWEEP_WAIT_MS = 5_000;
 /** Marks from one moment are swept together rather than one refresh per subtask change. */
 const NUDGE_DELAY_MS = 50;
+/** Longest a nudged sweep waits, however long the last one took (the interval sweeps too). */
+const MAX_NUDGE_DELAY_MS = 1_000;
+
+/**
+ * How long a nudged sweep waits: NUDGE_DELAY_MS, or twice as long as the last sweep took, so
+ * that sweeping takes at most about a third of the time. At a window's opening every outcome
+ * marks its task, and back-to-back sweeps of 100 tasks × 100 subtasks, each share-locking and
+ * reading all 10,000 rows, competed with the dispatches and reports they were summing up.
+ */
+export function nudgeDelay(lastSweepMs: number): number {
+  return Math.min(MAX_NUDGE_DELAY_MS, Math.max(NUDGE_DELAY_MS, Math.ceil(2 * lastSweepMs)));
+}
 
 /**
  * Re-derives the status of every marked task, level-triggered: at boot (whatever a crash left
@@ -26,6 +38,8 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<number> | undefined;
   private again = false;
   private stopped = false;
+  /** How long the last sweep took (ms): a measure of work, not a time of day, so not the clock's. */
+  private lastSweepMs = 0;
 
   constructor(
     private readonly marks: StatusMarkRepository,
@@ -68,7 +82,7 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
     this.nudgeTimer = setTimeout(() => {
       this.nudgeTimer = undefined;
       void this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'status sweep failed; retrying on the interval'));
-    }, NUDGE_DELAY_MS);
+    }, nudgeDelay(this.lastSweepMs));
     this.nudgeTimer.unref();
   }
 
@@ -78,7 +92,9 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
       this.again = true;
       return this.running;
     }
+    const began = performance.now();
     this.running = this.sweepAll().finally(() => {
+      this.lastSweepMs = performance.now() - began;
       this.running = undefined;
       if (this.again && !this.stopped) {
         this.again = false;

@@ -129,4 +129,29 @@ describe('stream subscription', () => {
     await waiting;
     expect(ready).toBe(true);
   });
+
+  it("sends a tail pass's events in one write when live, in order, filtered, each once", () => {
+    const sink = new FakeSink();
+    const delivered: number[] = [];
+    const framed = (seq: number, task_id = 't1') => ({ ...item(seq, task_id), frame: `${seq};` });
+    const sub = new StreamSubscription({ taskId: 't1' }, 0, sink, 100, { delivered: (n) => delivered.push(n) });
+    sub.goLive();
+    sub.publishAll([framed(1), framed(2, 't2'), framed(3)]);
+    sub.publishAll([framed(3), framed(4)]);
+    expect(sink.chunks).toEqual(['1;3;', '4;']);
+    expect(delivered).toEqual([2, 1]);
+  });
+
+  it('queues a pass event by event while the connection is full, and overflows past the cap', () => {
+    const sink = new FakeSink();
+    sink.room = 1;
+    const sub = new StreamSubscription({}, 0, sink, 3);
+    sub.goLive();
+    sub.publishAll([item(1)]);
+    sub.publishAll([item(2), item(3), item(4)]);
+    expect(sub.queued).toBe(3);
+    expect(sub.ended).toBeNull();
+    sub.publishAll([item(5)]);
+    expect(sub.ended).toBe('overflow');
+  });
 });

@@ -56,14 +56,37 @@ export class StreamSubscription {
 
   /** An event from the tailer; before the replay is done it waits (counted against the cap). */
   publish(item: StreamItem): void {
+    this.publishAll([item]);
+  }
+
+  /**
+   * A tail pass's events, in seq order. Live and with room on the connection, those it wants go
+   * out in one write: with 1,000 subscribers, a write per event per subscriber was the stream's
+   * latency under load.
+   */
+  publishAll(items: readonly StreamItem[]): void {
     if (this.ended) return;
     if (!this.live) {
-      if (item.seq <= this.position || !matchesFilter(this.filter, item)) return;
-      this.pending.push(item);
-      if (this.pending.length + this.queue.length > this.cap) this.end('overflow');
+      for (const item of items) {
+        if (item.seq <= this.position || !matchesFilter(this.filter, item)) continue;
+        this.pending.push(item);
+        if (this.pending.length + this.queue.length > this.cap) return this.end('overflow');
+      }
       return;
     }
-    this.offer(item);
+    if (this.blocked) {
+      for (const item of items) this.offer(item);
+      return;
+    }
+    const frames: string[] = [];
+    for (const item of items) {
+      if (item.seq <= this.position) continue;
+      this.position = item.seq;
+      if (matchesFilter(this.filter, item)) frames.push(item.frame);
+    }
+    if (frames.length === 0) return;
+    this.hooks.delivered?.(frames.length);
+    if (!this.sink.write(frames.length === 1 ? frames[0] : frames.join(''))) this.blocked = true;
   }
 
   /** Events read back from the journal, in seq order. */
