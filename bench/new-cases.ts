@@ -250,16 +250,17 @@ async function eventCount(cfg: BenchConfig): Promise<number> {
 
 /**
  * The same state-flipping reports (every report an event) against two services on one database:
- * one as shipped, one with EVENT_JOURNAL_ENABLED=false, run by run in alternation, each alone
- * (the other frozen). Both mark and re-derive task statuses; only the journal differs.
+ * one as shipped, one with EVENT_JOURNAL_ENABLED=false, run by run in alternation. Both mark and
+ * re-derive task statuses; only the journal differs. The idle one is not frozen: it sweeps the
+ * marks the other makes, as a second replica does, and a frozen replica can be stopped holding
+ * row locks (frozen, 7.7–8.0 s of InnoDB lock waits in a 3 s run).
  */
 async function journalCase(cfg: BenchConfig, on: Target, off: Target): Promise<JournalResult> {
   const files = await reportFiles(cfg, 'journal');
-  const all = [on, off];
   const before = await eventCount(cfg);
   const reports = await reportsPair(
     cfg,
-    all,
+    [],
     [on, reportsSpec(cfg, on, files, 'flip', 0)],
     [off, reportsSpec(cfg, off, files, 'flip', 0)],
     'reports journal on / off',
@@ -274,18 +275,12 @@ async function journalCase(cfg: BenchConfig, on: Target, off: Target): Promise<J
       connections: 4,
       seconds: cfg.runSeconds,
     };
-    const frozen = all.filter((x) => x !== t);
-    for (const f of frozen) process.kill(f.pid, 'SIGSTOP');
-    try {
-      const [, list] = await Promise.all([
-        runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, 'flip', cfg.runSeconds + 1)),
-        sleep(500).then(() => runLoad(cfg.loadCore, t.pid, listSpec)),
-      ]);
-      if (list.non2xx || list.errors) throw new Error(`list during reports: ${list.non2xx} non-2xx`);
-      return list.rps;
-    } finally {
-      for (const f of frozen) process.kill(f.pid, 'SIGCONT');
-    }
+    const [, list] = await Promise.all([
+      runLoad(cfg.loadCore, t.pid, reportsSpec(cfg, t, files, 'flip', cfg.runSeconds + 1)),
+      sleep(500).then(() => runLoad(cfg.loadCore, t.pid, listSpec)),
+    ]);
+    if (list.non2xx || list.errors) throw new Error(`list during reports: ${list.non2xx} non-2xx`);
+    return list.rps;
   };
   const listJournalOn: number[] = [];
   const listJournalOff: number[] = [];
