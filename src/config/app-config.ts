@@ -78,7 +78,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) OPS_TIMEOUT_MS = 5000;
   @Transform(toInt) @IsInt() @Min(1) @Max(600000) OPS_RETRY_BASE_MS = 500;
   @Transform(toInt) @IsInt() @Min(1) @Max(3600000) OPS_RETRY_MAX_MS = 30000;
-  @Transform(toInt) @IsInt() @Min(1) @Max(256) DISPATCH_CONCURRENCY = 64;
+  @Transform(toInt) @IsInt() @Min(1) @Max(256) DISPATCH_CONCURRENCY = 128;
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) DISPATCH_BATCH_SIZE = 200;
   @Transform(toInt) @IsInt() @Min(1000) @Max(86400000) HEARTBEAT_TIMEOUT_MS = 60000;
   @Transform(toInt) @IsInt() @Min(10) @Max(3600000) RECONCILE_INTERVAL_MS = 1000;
