@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     if (i === Math.floor(total / 2)) serverRssMb = rssMb(spec.serverPid);
   }
   const seconds = (performance.now() - started) / 1000;
-  // The last events are numbered on the next tick(s): give them a moment to arrive.
+  // The last events reach the stream within a tick or two: give them a moment to arrive.
   await new Promise((r) => setTimeout(r, 1500));
   const queriesAfter = await journalQueries(spec);
   const windowSeconds = (performance.now() - started) / 1000;

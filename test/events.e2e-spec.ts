@@ -5,9 +5,8 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { ManualClock } from '../src/common/time/clock';
 import { MetricsService } from '../src/common/observability/metrics.service';
-import { TransactionRunner } from '../src/database/transaction.runner';
+import { beforeCommit, TransactionRunner } from '../src/database/transaction.runner';
 import { EventPruner } from '../src/events/event-pruner.service';
-import { EventSequencer } from '../src/events/event-sequencer.service';
 import { EventStreamService } from '../src/events/event-stream.service';
 import type { NewEvent } from '../src/journal/event';
 import { JournalRepository } from '../src/journal/journal.repository';
@@ -126,9 +125,33 @@ class EventsApp {
     return this.app.get(TransactionRunner).run((em) => this.journal.append(em, events, at));
   }
 
-  /** Numbers what is committed and delivers it, without waiting for the next tick. */
+  /** Delivers what is committed, without waiting for the next tick. */
   settle(): Promise<void> {
-    return this.app.get(EventSequencer).nudge();
+    return this.app.get(EventStreamService).nudge();
+  }
+
+  /**
+   * Appends events in a transaction that stops until `release` is called: after its append and
+   * before it takes its journal positions (`'before numbering'`), or after it took them, holding
+   * the sequence row (`'numbered'`). `stopped` resolves when it stops, `committed` once it committed.
+   */
+  appendHeld(events: NewEvent[], where: 'before numbering' | 'numbered'): { stopped: Promise<void>; release: () => void; committed: Promise<number> } {
+    let release!: () => void;
+    let stop!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const halt = () => {
+      stop();
+      return gate;
+    };
+    const committed = this.app.get(TransactionRunner).run(async (em) => {
+      const n = await this.journal.append(em, events, new Date());
+      if (where === 'before numbering') await halt();
+      // Queued after the journal's own last step, so it runs between the numbering and the commit.
+      else beforeCommit(em, halt);
+      return n;
+    });
+    return { stopped, release, committed };
   }
 
   async get(url: string, token: string | null = TOKENS.viewer): Promise<{ status: number; body: TestResponse['body']; headers: Record<string, unknown> }> {
@@ -492,30 +515,55 @@ describe('streams on two replicas sharing one MariaDB', () => {
     }
   });
 
-  it('numbers in commit order: an event committed after a later-inserted one is delivered after it, not skipped', async () => {
+  it('orders by commit: a transaction that appended first and commits last is delivered last, not skipped', async () => {
     const task = uuidv7();
     const client = await SseClient.open(a.url, `/events/stream?task_id=${task}`);
     try {
       await eventually(() => expect(client.comments.length).toBeGreaterThan(0));
-      // A inserts first and stays open; B inserts later and commits.
-      const runner = a.dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      await a.journal.append(runner.manager, [probe(task, 'A')], new Date());
+      // A appends first and its commit is delayed; B appends later, on the other replica, and commits.
+      const first = a.appendHeld([probe(task, 'A')], 'before numbering');
+      await first.stopped;
       await b.append([probe(task, 'B')]);
-      await a.settle();
-      await b.settle();
-      // B is numbered and delivered although A, inserted before it, is still open.
       await eventually(() => expect(client.reasons).toEqual(['B']));
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(client.reasons).toEqual(['B']);
-      await runner.commitTransaction();
-      await runner.release();
+      first.release();
+      await first.committed;
       await eventually(() => expect(client.reasons).toEqual(['B', 'A']));
       expect(contiguous(client.ids)).toBe(true);
-      expect(seqOf(client.ids[1])).toBe(seqOf(client.ids[0]) + 1);
     } finally {
       client.close();
+    }
+  });
+
+  it('orders by commit: a transaction that took its positions and commits late holds back the later ones, none skipped', async () => {
+    const task = uuidv7();
+    const onA = await SseClient.open(a.url, `/events/stream?task_id=${task}`);
+    const onB = await SseClient.open(b.url, `/events/stream?task_id=${task}`);
+    try {
+      await eventually(() => expect(Math.min(onA.comments.length, onB.comments.length)).toBeGreaterThan(0));
+      // A is numbered and stalls before its commit; B, on the other replica, comes after it.
+      const held = a.appendHeld([probe(task, 'A1'), probe(task, 'A2')], 'numbered');
+      await held.stopped;
+      let bCommitted = false;
+      const later = b.append([probe(task, 'B')]).then(() => (bCommitted = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // B waits for A's commit: nothing is delivered, on either replica, while A is open.
+      expect(bCommitted).toBe(false);
+      expect([onA.reasons, onB.reasons]).toEqual([[], []]);
+      held.release();
+      await Promise.all([held.committed, later]);
+      await eventually(() =>
+        expect([onA.reasons, onB.reasons]).toEqual([
+          ['A1', 'A2', 'B'],
+          ['A1', 'A2', 'B'],
+        ]),
+      );
+      expect(onA.ids).toEqual(onB.ids);
+      expect(contiguous(onA.ids)).toBe(true);
+    } finally {
+      onA.close();
+      onB.close();
     }
   });
 });

@@ -34,7 +34,7 @@ function client(url: string) {
 }
 
 interface EventRow {
-  id: string;
+  seq: string | number;
   kind: string;
   task_id: string;
   subtask_id: string | null;
@@ -42,9 +42,13 @@ interface EventRow {
   to_value: string | null;
 }
 
-/** Every subtask's state and config events form one chain from `unconfigured` to its stored state; every task's status events end at its stored status. */
+/**
+ * Every subtask's state and config events form one chain from `unconfigured` to its stored state;
+ * every task's status events end at its stored status; the positions run 1, 2, … without a gap and
+ * the sequence row is past the last (a killed transaction gave its positions back with its rows).
+ */
 async function expectJournalMatchesRows(ds: DataSource): Promise<{ events: number; subtasks: number }> {
-  const events: EventRow[] = await ds.query('SELECT id, kind, task_id, subtask_id, from_value, to_value FROM tb_event ORDER BY id');
+  const events: EventRow[] = await ds.query('SELECT seq, kind, task_id, subtask_id, from_value, to_value FROM tb_event ORDER BY seq');
   const subtasks: { id: string; state: string }[] = await ds.query('SELECT id, state FROM tb_subtask');
   const tasks: { id: string; status: string }[] = await ds.query('SELECT id, status FROM tb_task');
   const chains = new Map<string, EventRow[]>();
@@ -58,7 +62,7 @@ async function expectJournalMatchesRows(ds: DataSource): Promise<{ events: numbe
     let state = 'unconfigured';
     for (const e of chains.get(subtask.id) ?? []) {
       // A draft saved on an unconfigured subtask keeps it unconfigured: the only event whose from may equal its to.
-      if (e.from_value !== state) broken.push(`${subtask.id}: event ${e.id} ${e.kind} from ${e.from_value}, but the subtask was ${state}`);
+      if (e.from_value !== state) broken.push(`${subtask.id}: event ${e.seq} ${e.kind} from ${e.from_value}, but the subtask was ${state}`);
       state = e.to_value!;
     }
     if (state !== subtask.state) broken.push(`${subtask.id}: journal ends at ${state}, row is ${subtask.state}`);
@@ -68,12 +72,16 @@ async function expectJournalMatchesRows(ds: DataSource): Promise<{ events: numbe
     let status = created.get(task.id);
     if (status === undefined) broken.push(`${task.id}: no task.created event`);
     for (const e of statuses.get(task.id) ?? []) {
-      if (e.from_value !== status) broken.push(`${task.id}: task.status ${e.id} from ${e.from_value}, but the stored status was ${status}`);
+      if (e.from_value !== status) broken.push(`${task.id}: task.status ${e.seq} from ${e.from_value}, but the stored status was ${status}`);
       status = e.to_value;
     }
     if (status !== task.status) broken.push(`${task.id}: journal ends at ${status}, stored status is ${task.status}`);
   }
   expect(broken).toEqual([]);
+  const gaps = events.filter((e, i) => Number(e.seq) !== i + 1).map((e) => Number(e.seq));
+  expect(gaps.slice(0, 5)).toEqual([]);
+  const [{ next_seq }]: { next_seq: string | number }[] = await ds.query('SELECT next_seq FROM tb_event_sequence WHERE id = 1');
+  expect(Number(next_seq)).toBe(events.length + 1);
   return { events: events.length, subtasks: subtasks.length };
 }
 

@@ -84,4 +84,37 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
       [20_783, 2],
     ]);
   });
+
+  it('key the journal by seq, numbering the rows an earlier version left unnumbered after the numbered ones, in insert order', async () => {
+    const keyed = dataSource.migrations.findIndex((m) => m.name === 'EventCommitOrderKey1795568300000');
+    expect(keyed).toBeGreaterThan(0);
+    for (let i = dataSource.migrations.length - 1; i >= keyed; i--) await dataSource.undoLastMigration({ transaction: 'each' });
+    const row = (id: string, seq: number | null, reason: string) =>
+      dataSource.query('INSERT INTO tb_event (id, seq, at, kind, task_id, subtask_id, actor_type, reason) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)', [
+        id,
+        seq,
+        kind === 'sqlite' ? '2026-12-01 00:00:00.000' : new Date('2026-12-01T00:00:00Z'),
+        'task.updated',
+        't1',
+        'system',
+        reason,
+      ]);
+    await dataSource.query('DELETE FROM tb_event');
+    await dataSource.query('UPDATE tb_event_sequence SET next_seq = 3 WHERE id = 1');
+    await row('019a0000-0000-7000-8000-000000000003', null, 'third, unnumbered');
+    await row('019a0000-0000-7000-8000-000000000001', 1, 'first');
+    await row('019a0000-0000-7000-8000-000000000004', null, 'fourth, unnumbered');
+    await row('019a0000-0000-7000-8000-000000000002', 2, 'second');
+    await dataSource.runMigrations({ transaction: 'each' });
+    const rows: { seq: number | string; reason: string }[] = await dataSource.query('SELECT seq, reason FROM tb_event ORDER BY seq');
+    expect(rows.map((r) => [Number(r.seq), r.reason])).toEqual([
+      [1, 'first'],
+      [2, 'second'],
+      [3, 'third, unnumbered'],
+      [4, 'fourth, unnumbered'],
+    ]);
+    const [{ next_seq }]: { next_seq: number | string }[] = await dataSource.query('SELECT next_seq FROM tb_event_sequence WHERE id = 1');
+    expect(Number(next_seq)).toBe(5);
+    expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+  });
 });

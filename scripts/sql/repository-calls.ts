@@ -224,7 +224,8 @@ const idempotency: RepositorySpec<IdempotencyRepository> = {
 
 const journal: RepositorySpec<JournalRepository> = {
   file: 'journal.repository.sql',
-  internal: ['filtered'],
+  // Run by append: the sequence update and the insert appear under it.
+  internal: ['filtered', 'write', 'takePositions'],
   calls: {
     // Registers a listener: no SQL of its own.
     onCommitted: (r) => Promise.resolve(r.onCommitted(() => undefined)),
@@ -242,11 +243,6 @@ const journal: RepositorySpec<JournalRepository> = {
         })),
         ctx.at,
       ),
-    hasUnsequenced: (r) => r.hasUnsequenced(),
-    sequence: async (r, ctx, em) => {
-      await r.append(em, [{ kind: 'task.updated', task_id: ctx.task.id, actor: { type: 'system' } }], ctx.at);
-      return r.sequence(em, 500);
-    },
     findSequenced: {
       "a task's history, newest first": (r, ctx) => r.findSequenced({ taskId: ctx.task.id, kinds: ['subtask.state'], before: 1000 }, 'DESC', 50),
       'catch-up after a cursor': (r) => r.findSequenced({ after: 0, atMost: 1000 }, 'ASC', 500),

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { afterCommit, TransactionRunner } from './transaction.runner';
+import { afterCommit, beforeCommit, TransactionRunner } from './transaction.runner';
 
 /** A DataSource whose transactions fail with the given errors, in order, then succeed. */
 function fakeDataSource(type: string, failures: Error[]): { dataSource: DataSource; runs: () => number } {
@@ -101,5 +101,52 @@ describe('TransactionRunner', () => {
     const seen: string[] = [];
     afterCommit({} as EntityManager, () => seen.push('now'));
     expect(seen).toEqual(['now']);
+  });
+
+  it('runs before-commit work after the transaction work, in the order queued, inside the transaction', async () => {
+    const seen: string[] = [];
+    const dataSource = {
+      options: { type: 'mysql' },
+      transaction: async (work: (em: EntityManager) => Promise<unknown>) => {
+        const result = await work({} as EntityManager);
+        seen.push('commit');
+        return result;
+      },
+    } as unknown as DataSource;
+    const result = await new TransactionRunner(dataSource).run((em) => {
+      expect(
+        beforeCommit(em, async () => {
+          seen.push('first');
+          // Work queued by before-commit work runs in the same transaction.
+          beforeCommit(em, () => Promise.resolve(void seen.push('queued by first')));
+          await Promise.resolve();
+        }),
+      ).toBe(true);
+      beforeCommit(em, () => Promise.resolve(void seen.push('second')));
+      seen.push('work');
+      return Promise.resolve('answer');
+    });
+    expect(result).toBe('answer');
+    expect(seen).toEqual(['work', 'first', 'second', 'queued by first', 'commit']);
+  });
+
+  it('skips before-commit work when the transaction work fails, and fails the transaction when it fails', async () => {
+    const { dataSource } = fakeDataSource('mysql', []);
+    const runner = new TransactionRunner(dataSource);
+    const seen: string[] = [];
+    await expect(
+      runner.run((em) => {
+        beforeCommit(em, () => Promise.resolve(void seen.push('ran')));
+        return Promise.reject(new Error('constraint'));
+      }),
+    ).rejects.toThrow('constraint');
+    expect(seen).toEqual([]);
+    await expect(runner.run((em) => Promise.resolve(void beforeCommit(em, () => Promise.reject(new Error('late')))))).rejects.toThrow('late');
+  });
+
+  it('queues no before-commit work for a manager it did not open', () => {
+    let ran = false;
+    expect(beforeCommit({} as EntityManager, () => Promise.resolve(void (ran = true)))).toBe(false);
+    expect(ran).toBe(false);
   });
 });

@@ -22,6 +22,20 @@ const isRetryable = (error: Error): boolean => {
 };
 
 const afterCommitCallbacks = new WeakMap<EntityManager, (() => void)[]>();
+const beforeCommitWork = new WeakMap<EntityManager, (() => Promise<void>)[]>();
+
+/**
+ * Runs `work` inside the transaction of `em` after everything else it does, just before it
+ * commits (work that takes a lock every writer needs goes last, so it is held only until the
+ * commit and never before another lock). False for a transaction the TransactionRunner did not
+ * open: nothing is queued and the caller does the work itself.
+ */
+export function beforeCommit(em: EntityManager, work: () => Promise<void>): boolean {
+  const pending = beforeCommitWork.get(em);
+  if (!pending) return false;
+  pending.push(work);
+  return true;
+}
 
 /**
  * Runs `callback` once the transaction of `em` has committed, and never if it rolls back (a
@@ -78,11 +92,17 @@ export class TransactionRunner {
   private async withDeadlockRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     let committed: (() => void)[] = [];
     const result = await this.deadlockRetry.execute(() =>
-      this.dataSource.transaction((em) => {
+      this.dataSource.transaction(async (em) => {
         // Each attempt collects its own: a rolled-back attempt's callbacks are dropped with it.
         committed = [];
         afterCommitCallbacks.set(em, committed);
-        return work(em);
+        const last: (() => Promise<void>)[] = [];
+        beforeCommitWork.set(em, last);
+        const result = await work(em);
+        // Work queued by the last step runs too (a queue that is empty when read is done).
+        for (let next = last.shift(); next; next = last.shift()) await next();
+        beforeCommitWork.delete(em);
+        return result;
       }),
     );
     for (const callback of committed) callback();

@@ -4,11 +4,9 @@ import type { AppConfig } from '../config/app-config';
 import { MetricsService } from '../common/observability/metrics.service';
 import type { JournalFilter, JournalRepository } from '../journal/journal.repository';
 import type { JournalEventEntity } from '../journal/journal-event.entity';
-import type { EventSequencer } from './event-sequencer.service';
 import { EventStreamService } from './event-stream.service';
 
 const row = (seq: number, task_id = 't1'): JournalEventEntity => ({
-  id: `id-${seq}`,
   seq: String(seq),
   at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, seq)),
   kind: 'subtask.state',
@@ -51,19 +49,18 @@ function fakeReply() {
 }
 
 const config = { events: { streamBuffer: 1000, keepAliveMs: 60_000 }, time: { zone: 'Asia/Shanghai' } } as unknown as AppConfig;
-const sequencer = { onPass: () => undefined } as unknown as EventSequencer;
 
 describe('EventStreamService', () => {
   it('reads the journal once per tick whatever the number of subscribers, and gives each every event', async () => {
     const rows = [row(1), row(2), row(3, 't2')];
     const { journal, calls } = fakeJournal(rows);
-    const service = new EventStreamService(journal, sequencer, new MetricsService(), config);
+    const service = new EventStreamService(journal, new MetricsService(), config);
     await service.onModuleInit();
     const clients = Array.from({ length: 50 }, () => fakeReply());
     for (const { reply } of clients) await service.serve(reply, {}, null);
     expect(service.subscriberCount).toBe(50);
     calls.length = 0;
-    await service.tail();
+    await service.nudge();
     expect(calls).toHaveLength(1);
     for (const { raw } of clients) {
       // One write for the pass, its frames in order.
@@ -72,10 +69,10 @@ describe('EventStreamService', () => {
       expect([...written[0].matchAll(/^id: (\d{20})$/gm)].map((m) => m[1])).toEqual(['00000000000000000001', '00000000000000000002', '00000000000000000003']);
     }
     // Nothing new: still one query per tick.
-    await service.tail();
+    await service.nudge();
     expect(calls).toHaveLength(2);
     for (const { raw } of clients) raw.emit('close');
     expect(service.subscriberCount).toBe(0);
-    service.onModuleDestroy();
+    await service.onModuleDestroy();
   });
 });

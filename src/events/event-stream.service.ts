@@ -1,40 +1,89 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../common/observability/metrics.service';
 import { JournalRepository } from '../journal/journal.repository';
 import type { JournalEventEntity } from '../journal/journal-event.entity';
-import { EventSequencer } from './event-sequencer.service';
 import { StreamFilter, StreamItem, StreamSubscription } from './domain/fan-out';
 import { sseFrame, toWireEvent } from './domain/wire-event';
 
 /** Rows per tail query; a fuller backlog is read in several queries in the same tick. */
 export const TAIL_BATCH = 1000;
 
+/** How long a pass waits after a local commit of events, so that a burst of commits shares it. */
+const COMMIT_NUDGE_DELAY_MS = 5;
+
 /**
- * The replica's live feed: one tail query per tick (`seq > last seen`, whatever the number of
- * subscribers), each new event rendered once and handed to every local subscription in memory.
+ * The replica's live feed: one tail query per EVENT_TICK_MS (`seq > last seen`, whatever the
+ * number of subscribers) and right after this replica commits events, each new event rendered
+ * once and handed to every local subscription in memory. Events commit in seq order (see
+ * JournalEventEntity), so what one replica wrote reaches every other replica's tail in order.
  */
 @Injectable()
-export class EventStreamService implements OnModuleInit, OnModuleDestroy {
+export class EventStreamService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(EventStreamService.name);
   private position = 0;
   private readonly subscriptions = new Set<StreamSubscription>();
+  private timer: NodeJS.Timeout | null = null;
+  private commitNudge: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly journal: JournalRepository,
-    private readonly sequencer: EventSequencer,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.position = await this.journal.lastSeq();
-    this.sequencer.onPass(() => this.tail());
   }
 
-  onModuleDestroy(): void {
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.nudge(), this.config.events.tickMs);
+    this.timer.unref();
+    // Commits within COMMIT_NUDGE_DELAY_MS of each other share one pass.
+    this.journal.onCommitted(() => {
+      if (this.commitNudge || this.stopped) return;
+      this.commitNudge = setTimeout(() => {
+        this.commitNudge = null;
+        void this.nudge();
+      }, COMMIT_NUDGE_DELAY_MS);
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.commitNudge) clearTimeout(this.commitNudge);
     for (const subscription of [...this.subscriptions]) subscription.end('shutdown');
+    await this.running;
+  }
+
+  /** A pass now (or right after the one under way); resolves when it is done. */
+  nudge(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.tail();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'event journal tail failed; retried next tick');
+      }
+    } while (this.again && !this.stopped);
   }
 
   /** The seq this replica has delivered up to. */
@@ -46,8 +95,8 @@ export class EventStreamService implements OnModuleInit, OnModuleDestroy {
     return this.subscriptions.size;
   }
 
-  /** Reads what was numbered since the last call and fans it out. */
-  async tail(): Promise<void> {
+  /** Reads what committed since the last call and fans it out (passes go through `nudge`, one at a time). */
+  private async tail(): Promise<void> {
     for (;;) {
       this.metrics.journalQueries.inc({ query: 'tail' });
       const rows = await this.journal.findSequenced({ after: this.position }, 'ASC', TAIL_BATCH);

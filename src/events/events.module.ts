@@ -5,15 +5,14 @@ import { TaskModule } from '../task/task.module';
 import { AvailabilityService } from './availability.service';
 import { EventHistoryService } from './event-history.service';
 import { EventPruner } from './event-pruner.service';
-import { EventSequencer } from './event-sequencer.service';
 import { EventStreamService } from './event-stream.service';
 import { EventsController } from './events.controller';
 
-/** The journal's read side: numbering in commit order, history, live streams, availability, retention. */
+/** The journal's read side: history, live streams, availability, retention. */
 @Module({
   imports: [JournalModule, TaskModule, SubtaskModule],
   controllers: [EventsController],
-  providers: [EventSequencer, EventStreamService, EventHistoryService, AvailabilityService, EventPruner],
-  exports: [EventSequencer, EventStreamService, EventPruner],
+  providers: [EventStreamService, EventHistoryService, AvailabilityService, EventPruner],
+  exports: [EventStreamService, EventPruner],
 })
 export class EventsModule {}

@@ -2,17 +2,16 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One row of the event journal, appended in the same transaction as the change it records.
- * `id` (a UUIDv7, increasing within a process) is the insert order; `seq` is the commit order, given by the sequencer only once the row
- * is committed, so a reader tailing `seq` never skips a row that committed out of `id` order.
+ * `seq` is its place in commit order: it is taken from tb_event_sequence as the transaction's last
+ * step, and the sequence row stays locked until the commit, so a transaction that took n has
+ * committed before any other can take n+1. A reader tailing `seq` therefore never skips a row.
  */
 @Entity('tb_event')
-@Index('UQ_event_seq', ['seq'], { unique: true })
 @Index('IDX_event_task', ['task_id', 'seq'])
 @Index('IDX_event_subtask', ['subtask_id', 'seq'])
 @Index('IDX_event_at', ['at'])
 export class JournalEventEntity {
-  @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
-  @Column({ type: 'bigint', nullable: true }) seq: string | null;
+  @PrimaryColumn({ type: 'bigint' }) seq: string;
   @Column({ type: 'datetime', precision: 3 }) at: Date;
   @Column({ type: 'varchar', length: 32 }) kind: string;
   @Column({ type: 'varchar', length: 36 }) task_id: string;
@@ -26,7 +25,7 @@ export class JournalEventEntity {
   @Column({ type: 'varchar', length: 16, nullable: true }) actor_role: string | null;
 }
 
-/** The next commit-order position, one row; the sequencer holds its lock while it numbers rows. */
+/** The next commit-order position, one row; a transaction appending events holds its lock until it commits. */
 @Entity('tb_event_sequence')
 export class JournalSequenceEntity {
   @PrimaryColumn({ type: 'int' }) id: number;

@@ -1,19 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, In } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { MetricsService } from '../common/observability/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { afterCommit } from '../database/transaction.runner';
+import { afterCommit, beforeCommit } from '../database/transaction.runner';
 import type { NewEvent } from './event';
 import { JournalEventEntity, JournalSequenceEntity } from './journal-event.entity';
 
 /** Rows per INSERT statement: one batch's state changes go in one statement up to this size. */
 const INSERT_CHUNK = 500;
 
+/** tb_event's columns in the order an appended row lists them. */
+const COLUMNS = [
+  'seq',
+  'at',
+  'kind',
+  'task_id',
+  'subtask_id',
+  'from_value',
+  'to_value',
+  'generation',
+  'reason',
+  'actor_type',
+  'actor_subject',
+  'actor_role',
+] as const;
+type Row = unknown[];
+
 const clip = (text: string | null | undefined, max: number): string | null => (text == null ? null : text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-/** Which numbered events a read wants; seq bounds are exclusive (`after`, `before`) or inclusive (`atMost`). */
+/** Which events a read wants; seq bounds are exclusive (`after`, `before`) or inclusive (`atMost`). */
 export interface JournalFilter {
   taskId?: string;
   subtaskId?: string;
@@ -23,10 +39,17 @@ export interface JournalFilter {
   atMost?: number;
 }
 
+/** An event a transaction appended, with the time it was appended at; written as the transaction's last step. */
+interface Pending {
+  event: NewEvent;
+  at: Date;
+}
+
 /** tb_event's and tb_event_sequence's owner. */
 @Injectable()
 export class JournalRepository {
   private readonly committedListeners: (() => void)[] = [];
+  private readonly pending = new WeakMap<EntityManager, Pending[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -35,94 +58,85 @@ export class JournalRepository {
   ) {}
 
   /**
-   * Appends events in the caller's transaction, as one multi-row insert; they get their cursor
-   * once committed. With EVENT_JOURNAL_ENABLED off, nothing is appended.
+   * Appends events to the caller's transaction. They are written as its last step, numbered in
+   * commit order (see JournalEventEntity), in one multi-row insert per INSERT_CHUNK rows. With
+   * EVENT_JOURNAL_ENABLED off, nothing is appended.
    */
   async append(em: EntityManager, events: readonly (NewEvent | null | undefined)[], at: Date): Promise<number> {
     if (!this.config.events.journalEnabled) return 0;
-    const rows = events
-      .filter((e): e is NewEvent => e != null)
-      .map((e) => ({
-        id: uuidv7(),
-        seq: null,
-        at,
-        kind: e.kind,
-        task_id: e.task_id,
-        subtask_id: e.subtask_id ?? null,
-        from_value: clip(e.from, 16),
-        to_value: clip(e.to, 16),
-        generation: e.generation ?? null,
-        reason: clip(e.reason, 1024),
-        actor_type: e.actor.type,
-        actor_subject: e.actor.type === 'user' ? clip(e.actor.subject, 128) : null,
-        actor_role: e.actor.type === 'user' ? e.actor.role : null,
-      }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(JournalEventEntity)
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .updateEntity(false)
-        .execute();
-    }
-    // Counted when appended; a transaction rolled back afterwards still counts (a rare overcount).
-    for (const row of rows) this.metrics.eventsWritten.inc({ kind: row.kind });
-    if (rows.length > 0 && this.committedListeners.length > 0) {
-      afterCommit(em, () => {
-        for (const listener of this.committedListeners) listener();
-      });
-    }
-    return rows.length;
+    const present: Pending[] = [];
+    for (const event of events) if (event != null) present.push({ event, at });
+    if (present.length === 0) return 0;
+    const queued = this.pending.get(em);
+    if (queued) queued.push(...present);
+    else if (beforeCommit(em, () => this.write(em, present))) this.pending.set(em, present);
+    else await this.write(em, present);
+    return present.length;
   }
 
-  /** Runs after each commit of a transaction that appended events (the sequencer numbers them at once instead of on its next tick). */
+  /** Runs after each commit of a transaction that appended events (the stream reads them at once instead of on its next tick). */
   onCommitted(listener: () => void): void {
     this.committedListeners.push(listener);
   }
 
-  // --- Read side: numbering in commit order, tailing, history, retention ---
-
-  /** Whether any committed event still waits for its number (a read on the seq index). */
-  async hasUnsequenced(): Promise<boolean> {
-    const rows = await this.dataSource.getRepository(JournalEventEntity).find({ select: { id: true }, where: { seq: IsNull() }, take: 1 });
-    return rows.length > 0;
-  }
-
   /**
-   * Numbers committed events in commit order, in the caller's transaction: locks the sequence row,
-   * then reads (without locking, so only committed rows are seen and an open transaction's rows are
-   * left for a later call) up to `limit` unnumbered ids in id order, gives them next_seq, next_seq+1,
-   * … in one statement, and advances next_seq. On MySQL the transaction must read committed (each
-   * statement sees what committed before it); SQLite's transactions are serialized already.
+   * Takes the next `count` positions and inserts the rows with them. The sequence row's lock is
+   * held from here to the commit, so appends commit one after another in seq order; nothing else
+   * is locked after it, so no lock cycle can go through it.
    */
-  async sequence(em: EntityManager, limit: number): Promise<{ first: number; count: number }> {
-    const mysql = em.connection.options.type !== 'better-sqlite3';
+  private async write(em: EntityManager, pending: readonly Pending[]): Promise<void> {
+    this.pending.delete(em);
+    const first = (await this.takePositions(em, pending.length)) - pending.length;
+    const atColumn = this.dataSource.getMetadata(JournalEventEntity).findColumnWithPropertyName('at')!;
+    const rows = pending.map(({ event: e, at }, i): Row => [
+      String(first + i),
+      this.dataSource.driver.preparePersistentValue(at, atColumn) as unknown,
+      e.kind,
+      e.task_id,
+      e.subtask_id ?? null,
+      clip(e.from, 16),
+      clip(e.to, 16),
+      e.generation ?? null,
+      clip(e.reason, 1024),
+      e.actor.type,
+      e.actor.type === 'user' ? clip(e.actor.subject, 128) : null,
+      e.actor.type === 'user' ? e.actor.role : null,
+    ]);
     const q = (name: string) => em.connection.driver.escape(name);
-    const locked: { next_seq: string | number }[] = await em.query(
-      `SELECT ${q('next_seq')} FROM ${q('tb_event_sequence')} WHERE ${q('id')} = 1${mysql ? ' FOR UPDATE' : ''}`,
-    );
-    if (locked.length === 0) throw new Error('tb_event_sequence has no row 1');
-    const first = Number(locked[0].next_seq);
-    const rows: { id: string }[] = await em.query(
-      `SELECT ${q('id')} FROM ${q('tb_event')} WHERE ${q('seq')} IS NULL ORDER BY ${q('id')} LIMIT ${Math.floor(limit)}`,
-    );
-    if (rows.length === 0) return { first, count: 0 };
-    const params = rows.flatMap((row, i) => [row.id, first + i]);
-    if (mysql) {
-      // Only the listed rows are touched: the numbered ids drive the join, each reaching its row by
-      // primary key, so rows of transactions still open (and their locks) are never scanned.
-      const values = rows.map((_, i) => (i === 0 ? `SELECT ? AS ${q('id')}, ? AS ${q('seq')}` : 'SELECT ?, ?')).join(' UNION ALL ');
-      await em.query(`UPDATE (${values}) v STRAIGHT_JOIN ${q('tb_event')} e ON e.${q('id')} = v.${q('id')} SET e.${q('seq')} = v.${q('seq')}`, params);
-    } else {
-      const values = rows.map(() => '(?, ?)').join(', ');
-      await em.query(`UPDATE ${q('tb_event')} SET ${q('seq')} = v.column2 FROM (VALUES ${values}) AS v WHERE v.column1 = ${q('tb_event')}.${q('id')}`, params);
+    const tuple = `(${COLUMNS.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      await em.query(`INSERT INTO ${q('tb_event')} (${COLUMNS.map(q).join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat());
     }
-    await em.query(`UPDATE ${q('tb_event_sequence')} SET ${q('next_seq')} = ? WHERE ${q('id')} = 1`, [first + rows.length]);
-    return { first, count: rows.length };
+    afterCommit(em, () => {
+      for (const { event } of pending) this.metrics.eventsWritten.inc({ kind: event.kind });
+      for (const listener of this.committedListeners) listener();
+    });
   }
 
-  /** Numbered events matching `filter`, in `order` of seq, at most `limit`. */
+  /** Advances next_seq by `count` under the sequence row's lock, in one statement; the new next_seq. */
+  private async takePositions(em: EntityManager, count: number): Promise<number> {
+    const q = (name: string) => em.connection.driver.escape(name);
+    if (em.connection.options.type === 'better-sqlite3') {
+      const rows: { next_seq: number | string }[] = await em.query(
+        `UPDATE ${q('tb_event_sequence')} SET ${q('next_seq')} = ${q('next_seq')} + ? WHERE ${q('id')} = 1 RETURNING ${q('next_seq')}`,
+        [count],
+      );
+      if (rows.length === 0) throw new Error('tb_event_sequence has no row 1');
+      return Number(rows[0].next_seq);
+    }
+    // LAST_INSERT_ID(expr) hands the new value back in the statement's own answer (insertId).
+    const result: { affectedRows: number; insertId: number | string } = await em.query(
+      `UPDATE ${q('tb_event_sequence')} SET ${q('next_seq')} = LAST_INSERT_ID(${q('next_seq')} + ?) WHERE ${q('id')} = 1`,
+      [count],
+    );
+    if (result.affectedRows !== 1) throw new Error('tb_event_sequence has no row 1');
+    return Number(result.insertId);
+  }
+
+  // --- Read side: tailing, history, retention ---
+
+  /** Events matching `filter`, in `order` of seq, at most `limit`. */
   async findSequenced(filter: JournalFilter, order: 'ASC' | 'DESC', limit: number): Promise<JournalEventEntity[]> {
     const qb = this.filtered(filter).orderBy('e.seq', order).limit(limit);
     const rows = await qb.getMany();
@@ -130,7 +144,7 @@ export class JournalRepository {
     return rows;
   }
 
-  /** How many numbered events match `filter`. */
+  /** How many events match `filter`. */
   countSequenced(filter: JournalFilter): Promise<number> {
     return this.filtered(filter).getCount();
   }
@@ -142,7 +156,7 @@ export class JournalRepository {
   }
 
   /**
-   * The seq of the oldest retained numbered event, or the next seq to be given when none is kept:
+   * The seq of the oldest retained event, or the next seq to be given when none is kept:
    * a cursor below it minus one has lost events to pruning (seqs are given without gaps).
    */
   async oldestRetainedSeq(): Promise<number> {
@@ -157,22 +171,21 @@ export class JournalRepository {
 
   /** Deletes up to `limit` events older than `before` (oldest first); each call is one short statement. */
   async pruneBatch(before: Date, limit: number): Promise<number> {
-    const ids = await this.dataSource
+    const rows = await this.dataSource
       .getRepository(JournalEventEntity)
       .createQueryBuilder('e')
-      .select('e.id', 'id')
+      .select('e.seq', 'seq')
       .where('e.at < :before', { before })
-      .andWhere('e.seq IS NOT NULL')
       .orderBy('e.at', 'ASC')
       .limit(limit)
-      .getRawMany<{ id: string }>();
-    if (ids.length === 0) return 0;
-    await this.dataSource.getRepository(JournalEventEntity).delete({ id: In(ids.map((r) => r.id)) });
-    return ids.length;
+      .getRawMany<{ seq: string | number }>();
+    if (rows.length === 0) return 0;
+    await this.dataSource.getRepository(JournalEventEntity).delete({ seq: In(rows.map((r) => String(r.seq))) });
+    return rows.length;
   }
 
   /**
-   * The numbered `kinds` events of a task before `before` (and at or after `since`), oldest first;
+   * The `kinds` events of a task before `before` (and at or after `since`), oldest first;
    * with `subtaskId`, only its own and the task-wide ones (subtask_id NULL).
    */
   async findForAvailability(
@@ -184,7 +197,6 @@ export class JournalRepository {
       .getRepository(JournalEventEntity)
       .createQueryBuilder('e')
       .where('e.task_id = :taskId', { taskId })
-      .andWhere('e.seq IS NOT NULL')
       .andWhere('e.kind IN (:...kinds)', { kinds: [...kinds] })
       .andWhere('e.at < :before', { before: options.before });
     if (options.since) qb.andWhere('e.at >= :since', { since: options.since });
@@ -194,7 +206,7 @@ export class JournalRepository {
     return rows;
   }
 
-  /** Each subtask's latest numbered `subtask.state` event before `before` (one query for a whole task). */
+  /** Each subtask's latest `subtask.state` event before `before` (one query for a whole task). */
   async lastStatesBefore(taskId: string, before: Date, subtaskId?: string): Promise<JournalEventEntity[]> {
     const latest = this.dataSource
       .getRepository(JournalEventEntity)
@@ -202,7 +214,6 @@ export class JournalRepository {
       .select('MAX(l.seq)', 'seq')
       .where('l.task_id = :taskId')
       .andWhere("l.kind = 'subtask.state'")
-      .andWhere('l.seq IS NOT NULL')
       .andWhere('l.at < :before');
     if (subtaskId) latest.andWhere('l.subtask_id = :subtaskId');
     latest.groupBy('l.subtask_id');
@@ -218,7 +229,7 @@ export class JournalRepository {
   }
 
   private filtered(filter: JournalFilter) {
-    const qb = this.dataSource.getRepository(JournalEventEntity).createQueryBuilder('e').where('e.seq IS NOT NULL');
+    const qb = this.dataSource.getRepository(JournalEventEntity).createQueryBuilder('e');
     if (filter.taskId !== undefined) qb.andWhere('e.task_id = :taskId', { taskId: filter.taskId });
     if (filter.subtaskId !== undefined) qb.andWhere('e.subtask_id = :subtaskId', { subtaskId: filter.subtaskId });
     if (filter.kinds?.length) qb.andWhere('e.kind IN (:...kinds)', { kinds: [...filter.kinds] });

@@ -4,83 +4,47 @@
 -- (no statement for these arguments)
 
 -- JournalRepository.append
--- params: 26
-INSERT INTO `tb_event`(`id`, `seq`, `at`, `kind`, `task_id`, `subtask_id`, `from_value`, `to_value`, `generation`, `reason`, `actor_type`, `actor_subject`, `actor_role`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- SQLite:
--- params: 24
-INSERT INTO "tb_event"("id", "seq", "at", "kind", "task_id", "subtask_id", "from_value", "to_value", "generation", "reason", "actor_type", "actor_subject", "actor_role") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?);
-
--- JournalRepository.hasUnsequenced
--- params: 0
--- explain: JournalEventEntity: type=ref key=UQ_event_seq
-SELECT `JournalEventEntity`.`id` AS `JournalEventEntity_id` FROM `tb_event` `JournalEventEntity` WHERE ((`JournalEventEntity`.`seq` IS NULL)) LIMIT 1;
--- SQLite plan: SEARCH JournalEventEntity USING INDEX UQ_event_seq (seq=?)
-
--- JournalRepository.sequence
--- params: 13
-INSERT INTO `tb_event`(`id`, `seq`, `at`, `kind`, `task_id`, `subtask_id`, `from_value`, `to_value`, `generation`, `reason`, `actor_type`, `actor_subject`, `actor_role`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- params: 0
--- explain: tb_event_sequence: type=const key=PRIMARY
-SELECT `next_seq` FROM `tb_event_sequence` WHERE `id` = 1 FOR UPDATE;
--- params: 0
--- explain: tb_event: type=ref key=UQ_event_seq
-SELECT `id` FROM `tb_event` WHERE `seq` IS NULL ORDER BY `id` LIMIT 500;
--- params: 2
--- explain: -: type=- key=-
--- explain: -: type=- key=-
-UPDATE (SELECT ? AS `id`, ? AS `seq`) v STRAIGHT_JOIN `tb_event` e ON e.`id` = v.`id` SET e.`seq` = v.`seq`;
 -- params: 1
 -- explain: tb_event_sequence: type=range key=PRIMARY
-UPDATE `tb_event_sequence` SET `next_seq` = ? WHERE `id` = 1;
+UPDATE `tb_event_sequence` SET `next_seq` = LAST_INSERT_ID(`next_seq` + ?) WHERE `id` = 1;
+-- params: 24
+INSERT INTO `tb_event` (`seq`, `at`, `kind`, `task_id`, `subtask_id`, `from_value`, `to_value`, `generation`, `reason`, `actor_type`, `actor_subject`, `actor_role`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- SQLite:
--- params: 13
-INSERT INTO "tb_event"("id", "seq", "at", "kind", "task_id", "subtask_id", "from_value", "to_value", "generation", "reason", "actor_type", "actor_subject", "actor_role") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- params: 0
-SELECT "next_seq" FROM "tb_event_sequence" WHERE "id" = 1;
--- params: 0
-SELECT "id" FROM "tb_event" WHERE "seq" IS NULL ORDER BY "id" LIMIT 500;
--- params: 2
-UPDATE "tb_event" SET "seq" = v.column2 FROM (VALUES (?, ?)) AS v WHERE v.column1 = "tb_event"."id";
 -- params: 1
-UPDATE "tb_event_sequence" SET "next_seq" = ? WHERE "id" = 1;
--- SQLite plan: SEARCH tb_event_sequence USING INTEGER PRIMARY KEY (rowid=?)
--- SQLite plan: SEARCH tb_event USING INDEX UQ_event_seq (seq=?)
--- SQLite plan: USE TEMP B-TREE FOR ORDER BY
--- SQLite plan: MATERIALIZE v
--- SQLite plan: SCAN CONSTANT ROW
--- SQLite plan: SCAN v
--- SQLite plan: SEARCH tb_event USING COVERING INDEX sqlite_autoindex_tb_event_1 (id=?)
+UPDATE "tb_event_sequence" SET "next_seq" = "next_seq" + ? WHERE "id" = 1 RETURNING "next_seq";
+-- params: 24
+INSERT INTO "tb_event" ("seq", "at", "kind", "task_id", "subtask_id", "from_value", "to_value", "generation", "reason", "actor_type", "actor_subject", "actor_role") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- SQLite plan: SEARCH tb_event_sequence USING INTEGER PRIMARY KEY (rowid=?)
 
 -- JournalRepository.findSequenced — a task's history, newest first
 -- params: 3
 -- explain: e: type=range key=IDX_event_task
-SELECT `e`.`id` AS `e_id`, `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` IS NOT NULL AND `e`.`task_id` = ? AND `e`.`kind` IN (?) AND `e`.`seq` < ? ORDER BY `e`.`seq` DESC LIMIT 50;
+SELECT `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`task_id` = ? AND `e`.`kind` IN (?) AND `e`.`seq` < ? ORDER BY `e`.`seq` DESC LIMIT 50;
 -- SQLite:
 -- params: 2
-SELECT "e"."id" AS "e_id", "e"."seq" AS "e_seq", "e"."at" AS "e_at", "e"."kind" AS "e_kind", "e"."task_id" AS "e_task_id", "e"."subtask_id" AS "e_subtask_id", "e"."from_value" AS "e_from_value", "e"."to_value" AS "e_to_value", "e"."generation" AS "e_generation", "e"."reason" AS "e_reason", "e"."actor_type" AS "e_actor_type", "e"."actor_subject" AS "e_actor_subject", "e"."actor_role" AS "e_actor_role" FROM "tb_event" "e" WHERE "e"."seq" IS NOT NULL AND "e"."task_id" = ? AND "e"."kind" IN (?) AND "e"."seq" < 1000 ORDER BY "e"."seq" DESC LIMIT 50;
--- SQLite plan: SEARCH e USING INDEX IDX_event_task (task_id=? AND seq>? AND seq<?)
+SELECT "e"."seq" AS "e_seq", "e"."at" AS "e_at", "e"."kind" AS "e_kind", "e"."task_id" AS "e_task_id", "e"."subtask_id" AS "e_subtask_id", "e"."from_value" AS "e_from_value", "e"."to_value" AS "e_to_value", "e"."generation" AS "e_generation", "e"."reason" AS "e_reason", "e"."actor_type" AS "e_actor_type", "e"."actor_subject" AS "e_actor_subject", "e"."actor_role" AS "e_actor_role" FROM "tb_event" "e" WHERE "e"."task_id" = ? AND "e"."kind" IN (?) AND "e"."seq" < 1000 ORDER BY "e"."seq" DESC LIMIT 50;
+-- SQLite plan: SEARCH e USING INDEX IDX_event_task (task_id=? AND seq<?)
 
 -- JournalRepository.findSequenced — catch-up after a cursor
 -- params: 2
--- explain: e: type=ALL key=-   <-- full scan
-SELECT `e`.`id` AS `e_id`, `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` IS NOT NULL AND `e`.`seq` > ? AND `e`.`seq` <= ? ORDER BY `e`.`seq` ASC LIMIT 500;
+-- explain: e: type=range key=PRIMARY
+SELECT `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` > ? AND `e`.`seq` <= ? ORDER BY `e`.`seq` ASC LIMIT 500;
 -- SQLite:
 -- params: 0
-SELECT "e"."id" AS "e_id", "e"."seq" AS "e_seq", "e"."at" AS "e_at", "e"."kind" AS "e_kind", "e"."task_id" AS "e_task_id", "e"."subtask_id" AS "e_subtask_id", "e"."from_value" AS "e_from_value", "e"."to_value" AS "e_to_value", "e"."generation" AS "e_generation", "e"."reason" AS "e_reason", "e"."actor_type" AS "e_actor_type", "e"."actor_subject" AS "e_actor_subject", "e"."actor_role" AS "e_actor_role" FROM "tb_event" "e" WHERE "e"."seq" IS NOT NULL AND "e"."seq" > 0 AND "e"."seq" <= 1000 ORDER BY "e"."seq" ASC LIMIT 500;
--- SQLite plan: SEARCH e USING INDEX UQ_event_seq (seq>? AND seq<?)
+SELECT "e"."seq" AS "e_seq", "e"."at" AS "e_at", "e"."kind" AS "e_kind", "e"."task_id" AS "e_task_id", "e"."subtask_id" AS "e_subtask_id", "e"."from_value" AS "e_from_value", "e"."to_value" AS "e_to_value", "e"."generation" AS "e_generation", "e"."reason" AS "e_reason", "e"."actor_type" AS "e_actor_type", "e"."actor_subject" AS "e_actor_subject", "e"."actor_role" AS "e_actor_role" FROM "tb_event" "e" WHERE "e"."seq" > 0 AND "e"."seq" <= 1000 ORDER BY "e"."seq" ASC LIMIT 500;
+-- SQLite plan: SEARCH e USING INDEX sqlite_autoindex_tb_event_1 (seq>? AND seq<?)
 
 -- JournalRepository.findSequenced — a subtask's history
 -- params: 1
--- explain: e: type=range key=IDX_event_subtask
-SELECT `e`.`id` AS `e_id`, `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` IS NOT NULL AND `e`.`subtask_id` = ? ORDER BY `e`.`seq` DESC LIMIT 50;
--- SQLite plan: SEARCH e USING INDEX IDX_event_subtask (subtask_id=? AND seq>?)
+-- explain: e: type=ref key=IDX_event_subtask
+SELECT `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`subtask_id` = ? ORDER BY `e`.`seq` DESC LIMIT 50;
+-- SQLite plan: SEARCH e USING INDEX IDX_event_subtask (subtask_id=?)
 
 -- JournalRepository.countSequenced
 -- params: 1
--- explain: e: type=range key=IDX_event_task
-SELECT COUNT(1) AS `cnt` FROM `tb_event` `e` WHERE `e`.`seq` IS NOT NULL AND `e`.`task_id` = ?;
--- SQLite plan: SEARCH e USING COVERING INDEX IDX_event_task (task_id=? AND seq>?)
+-- explain: e: type=ref key=IDX_event_task
+SELECT COUNT(1) AS `cnt` FROM `tb_event` `e` WHERE `e`.`task_id` = ?;
+-- SQLite plan: SEARCH e USING COVERING INDEX IDX_event_task (task_id=?)
 
 -- JournalRepository.lastSeq
 -- params: 1
@@ -95,43 +59,43 @@ SELECT "JournalSequenceEntity"."id" AS "JournalSequenceEntity_id", "JournalSeque
 -- params: 0
 -- explain: -: type=- key=-
 SELECT MIN(`e`.`seq`) AS `oldest` FROM `tb_event` `e`;
--- SQLite plan: SEARCH e USING COVERING INDEX UQ_event_seq
+-- SQLite plan: SEARCH e USING COVERING INDEX sqlite_autoindex_tb_event_1
 
 -- JournalRepository.pruneBatch
 -- params: 1
 -- explain: e: type=range key=IDX_event_at
-SELECT `e`.`id` AS `id` FROM `tb_event` `e` WHERE `e`.`at` < ? AND `e`.`seq` IS NOT NULL ORDER BY `e`.`at` ASC LIMIT 500;
+SELECT `e`.`seq` AS `seq` FROM `tb_event` `e` WHERE `e`.`at` < ? ORDER BY `e`.`at` ASC LIMIT 500;
 -- SQLite plan: SEARCH e USING INDEX IDX_event_at (at<?)
 
 -- JournalRepository.findForAvailability — a task
 -- params: 4
--- explain: e: type=range key=IDX_event_task
-SELECT `e`.`id` AS `e_id`, `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`task_id` = ? AND `e`.`seq` IS NOT NULL AND `e`.`kind` IN (?) AND `e`.`at` < ? AND `e`.`at` >= ? ORDER BY `e`.`seq` ASC;
--- SQLite plan: SEARCH e USING INDEX IDX_event_task (task_id=? AND seq>?)
+-- explain: e: type=ref key=IDX_event_task
+SELECT `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`task_id` = ? AND `e`.`kind` IN (?) AND `e`.`at` < ? AND `e`.`at` >= ? ORDER BY `e`.`seq` ASC;
+-- SQLite plan: SEARCH e USING INDEX IDX_event_task (task_id=?)
 
 -- JournalRepository.findForAvailability — one subtask
 -- params: 4
--- explain: e: type=range key=IDX_event_subtask
-SELECT `e`.`id` AS `e_id`, `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`task_id` = ? AND `e`.`seq` IS NOT NULL AND `e`.`kind` IN (?) AND `e`.`at` < ? AND (`e`.`subtask_id` = ? OR `e`.`subtask_id` IS NULL) ORDER BY `e`.`seq` ASC;
--- SQLite plan: SEARCH e USING INDEX IDX_event_task (task_id=? AND seq>?)
+-- explain: e: type=ref_or_null key=IDX_event_subtask
+SELECT `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`task_id` = ? AND `e`.`kind` IN (?) AND `e`.`at` < ? AND (`e`.`subtask_id` = ? OR `e`.`subtask_id` IS NULL) ORDER BY `e`.`seq` ASC;
+-- SQLite plan: SEARCH e USING INDEX IDX_event_task (task_id=?)
 
 -- JournalRepository.lastStatesBefore — a task
 -- params: 2
 -- explain: <subquery2>: type=ALL key=-   <-- full scan
--- explain: e: type=eq_ref key=UQ_event_seq
--- explain: l: type=range key=IDX_event_task
-SELECT `e`.`id` AS `e_id`, `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` IN (SELECT MAX(`l`.`seq`) AS `seq` FROM `tb_event` `l` WHERE `l`.`task_id` = ? AND `l`.`kind` = 'subtask.state' AND `l`.`seq` IS NOT NULL AND `l`.`at` < ? GROUP BY `l`.`subtask_id`) ORDER BY `e`.`seq` ASC;
--- SQLite plan: SEARCH e USING INDEX UQ_event_seq (seq=?)
+-- explain: e: type=eq_ref key=PRIMARY
+-- explain: l: type=ref key=IDX_event_task
+SELECT `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` IN (SELECT MAX(`l`.`seq`) AS `seq` FROM `tb_event` `l` WHERE `l`.`task_id` = ? AND `l`.`kind` = 'subtask.state' AND `l`.`at` < ? GROUP BY `l`.`subtask_id`) ORDER BY `e`.`seq` ASC;
+-- SQLite plan: SEARCH e USING INDEX sqlite_autoindex_tb_event_1 (seq=?)
 -- SQLite plan: LIST SUBQUERY 1
--- SQLite plan: SEARCH l USING INDEX IDX_event_task (task_id=? AND seq>?)
+-- SQLite plan: SEARCH l USING INDEX IDX_event_task (task_id=?)
 -- SQLite plan: USE TEMP B-TREE FOR GROUP BY
 
 -- JournalRepository.lastStatesBefore — one subtask
 -- params: 3
 -- explain: <subquery2>: type=ALL key=-   <-- full scan
--- explain: e: type=eq_ref key=UQ_event_seq
--- explain: l: type=range key=IDX_event_subtask
-SELECT `e`.`id` AS `e_id`, `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` IN (SELECT MAX(`l`.`seq`) AS `seq` FROM `tb_event` `l` WHERE `l`.`task_id` = ? AND `l`.`kind` = 'subtask.state' AND `l`.`seq` IS NOT NULL AND `l`.`at` < ? AND `l`.`subtask_id` = ? GROUP BY `l`.`subtask_id`) ORDER BY `e`.`seq` ASC;
--- SQLite plan: SEARCH e USING INDEX UQ_event_seq (seq=?)
+-- explain: e: type=eq_ref key=PRIMARY
+-- explain: l: type=ref key=IDX_event_subtask
+SELECT `e`.`seq` AS `e_seq`, `e`.`at` AS `e_at`, `e`.`kind` AS `e_kind`, `e`.`task_id` AS `e_task_id`, `e`.`subtask_id` AS `e_subtask_id`, `e`.`from_value` AS `e_from_value`, `e`.`to_value` AS `e_to_value`, `e`.`generation` AS `e_generation`, `e`.`reason` AS `e_reason`, `e`.`actor_type` AS `e_actor_type`, `e`.`actor_subject` AS `e_actor_subject`, `e`.`actor_role` AS `e_actor_role` FROM `tb_event` `e` WHERE `e`.`seq` IN (SELECT MAX(`l`.`seq`) AS `seq` FROM `tb_event` `l` WHERE `l`.`task_id` = ? AND `l`.`kind` = 'subtask.state' AND `l`.`at` < ? AND `l`.`subtask_id` = ? GROUP BY `l`.`subtask_id`) ORDER BY `e`.`seq` ASC;
+-- SQLite plan: SEARCH e USING INDEX sqlite_autoindex_tb_event_1 (seq=?)
 -- SQLite plan: LIST SUBQUERY 1
--- SQLite plan: SEARCH l USING INDEX IDX_event_task (task_id=? AND seq>?)
+-- SQLite plan: SEARCH l USING INDEX IDX_event_task (task_id=?)

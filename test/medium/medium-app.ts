@@ -188,7 +188,7 @@ export class MediumApp {
     subtaskId: string,
   ): Promise<{ kind: string; from_value: string | null; to_value: string | null; actor_type: string; reason: string | null; at: number | null }[]> {
     const rows = await this.rows<Record<string, unknown>>(
-      'SELECT kind, from_value, to_value, actor_type, reason, at FROM tb_event WHERE subtask_id = ? ORDER BY id',
+      'SELECT kind, from_value, to_value, actor_type, reason, at FROM tb_event WHERE subtask_id = ? ORDER BY seq',
       [subtaskId],
     );
     return rows.map((r) => ({

@@ -94,7 +94,7 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
       expect(row).toMatchObject({ state: 'running', progress: 10 * (i + 1) });
       expect(storedInstant(row.heartbeat_at)).toBe(T0);
     }
-    expect(await app.rows('SELECT id FROM tb_event')).toEqual([]);
+    expect(await app.rows('SELECT seq FROM tb_event')).toEqual([]);
     expect(await app.marks()).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { SubtaskHeartbeatIndex1795567700000 } from './common/1795567700000-Subta
 import { ConvergenceState1795567800000 } from './common/1795567800000-ConvergenceState';
 import { EventJournal1795567900000 } from './common/1795567900000-EventJournal';
 import { FleetOperations1795568200000 } from './common/1795568200000-FleetOperations';
+import { EventCommitOrderKey1795568300000 } from './common/1795568300000-EventCommitOrderKey';
 import { TaskSchedule1795567950000 } from './common/1795567950000-TaskSchedule';
 import { Initial1795567244144 } from './mysql/1795567244144-Initial';
 import { Initial1795567246896 } from './sqlite/1795567246896-Initial';
@@ -30,6 +31,7 @@ const COMMON_MIGRATIONS: MigrationClass[] = [
   EventJournal1795567900000,
   TaskSchedule1795567950000,
   FleetOperations1795568200000,
+  EventCommitOrderKey1795568300000,
 ];
 
 export const MYSQL_MIGRATIONS: MigrationClass[] = [Initial1795567244144, ...COMMON_MIGRATIONS];

@@ -23,7 +23,7 @@ function actorOf(row: Pick<JournalEventEntity, 'actor_type' | 'actor_subject' | 
   return { type: 'system' };
 }
 
-/** A numbered journal row on the wire; `at` in the configured zone's wire format. */
+/** A journal row on the wire; `at` in the configured zone's wire format. */
 export function toWireEvent(row: JournalEventEntity, zone: string): WireEvent {
   return {
     event_id: formatEventId(Number(row.seq)),
