@@ -229,8 +229,11 @@ describe('the database layer under faults (private MariaDB, latin1 server defaul
       expect((await app.request('GET', '/health/ready')).status).toBe(200);
 
       // Nothing half-written: the frozen transaction was rolled back whole, the frozen POST left nothing.
+      // A transaction still open names its connection (what it runs, since when) when this fails.
       await eventually(async () => {
-        const open = await server.query<unknown[]>('SELECT trx_id FROM information_schema.INNODB_TRX');
+        const open = await server.query<unknown[]>(
+          'SELECT t.trx_id, t.trx_state, t.trx_started, t.trx_rows_modified, t.trx_query, p.ID AS thread, p.DB AS db, p.COMMAND AS command, p.TIME AS seconds, p.STATE AS state, p.INFO AS info FROM information_schema.INNODB_TRX t LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id',
+        );
         expect(open).toEqual([]);
       }, 10_000);
       expect(await server.query("SELECT id FROM tm_frozen.tb_dict_item WHERE dict_type = 'fault'")).toEqual([]);

@@ -22,10 +22,10 @@ const row = (seq: number, task_id = 't1'): JournalEventEntity => ({
 });
 
 /** A journal of `rows` that counts the queries it answers. */
-function fakeJournal(rows: JournalEventEntity[]) {
+function fakeJournal(rows: JournalEventEntity[], lastSeq: () => Promise<number> = () => Promise.resolve(0)) {
   const calls: JournalFilter[] = [];
   const journal = {
-    lastSeq: () => Promise.resolve(0),
+    lastSeq,
     findSequenced: (filter: JournalFilter, _order: string, limit: number) => {
       calls.push(filter);
       return Promise.resolve(
@@ -73,6 +73,43 @@ describe('EventStreamService', () => {
     expect(calls).toHaveLength(2);
     for (const { raw } of clients) raw.emit('close');
     expect(service.subscriberCount).toBe(0);
+    await service.onModuleDestroy();
+  });
+
+  it('with no subscriber moves its position without reading events; one that joins then gets only later ones', async () => {
+    const rows = [row(1), row(2), row(3)];
+    let last = 0;
+    const { journal, calls } = fakeJournal(rows, () => Promise.resolve(last));
+    const service = new EventStreamService(journal, new MetricsService(), config);
+    await service.onModuleInit();
+    last = 2;
+    await service.nudge();
+    expect(calls).toEqual([]);
+    expect(service.lastSeen).toBe(2);
+    const { reply, raw } = fakeReply();
+    await service.serve(reply, {}, null);
+    await service.nudge();
+    expect(raw.chunks.join('').match(/^id: \d+$/gm)).toEqual(['id: 00000000000000000003']);
+    raw.emit('close');
+    await service.onModuleDestroy();
+  });
+
+  it('reads the events after all when a subscriber joins while the position is being looked up', async () => {
+    const rows = [row(1), row(2)];
+    let answer!: (seq: number) => void;
+    const { journal } = fakeJournal(rows, () => new Promise<number>((resolve) => (answer = resolve)));
+    const service = new EventStreamService(journal, new MetricsService(), config);
+    const init = service.onModuleInit();
+    answer(0);
+    await init;
+    const pass = service.nudge();
+    // Joins from position 0 while the idle pass waits for the last seq (2).
+    const { reply, raw } = fakeReply();
+    await service.serve(reply, {}, null);
+    answer(2);
+    await pass;
+    expect(raw.chunks.join('').match(/^id: \d+$/gm)).toEqual(['id: 00000000000000000001', 'id: 00000000000000000002']);
+    raw.emit('close');
     await service.onModuleDestroy();
   });
 });

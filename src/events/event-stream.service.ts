@@ -44,9 +44,9 @@ export class EventStreamService implements OnModuleInit, OnApplicationBootstrap,
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.nudge(), this.config.events.tickMs);
     this.timer.unref();
-    // Commits within COMMIT_NUDGE_DELAY_MS of each other share one pass.
+    // Commits within COMMIT_NUDGE_DELAY_MS of each other share one pass; with no subscriber the tick is enough.
     this.journal.onCommitted(() => {
-      if (this.commitNudge || this.stopped) return;
+      if (this.commitNudge || this.stopped || this.subscriptions.size === 0) return;
       this.commitNudge = setTimeout(() => {
         this.commitNudge = null;
         void this.nudge();
@@ -97,6 +97,17 @@ export class EventStreamService implements OnModuleInit, OnApplicationBootstrap,
 
   /** Reads what committed since the last call and fans it out (passes go through `nudge`, one at a time). */
   private async tail(): Promise<void> {
+    if (this.subscriptions.size === 0) {
+      // Nobody to hand events to: only the position moves (every seq below next_seq has committed,
+      // since the sequence row is updated in the transaction that inserts them). A subscriber that
+      // joined meanwhile started from the old position, so then the events are read after all.
+      this.metrics.journalQueries.inc({ query: 'tail' });
+      const last = await this.journal.lastSeq();
+      if (this.subscriptions.size === 0) {
+        this.position = Math.max(this.position, last);
+        return;
+      }
+    }
     for (;;) {
       this.metrics.journalQueries.inc({ query: 'tail' });
       const rows = await this.journal.findSequenced({ after: this.position }, 'ASC', TAIL_BATCH);
