@@ -4,6 +4,13 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 interface Plan {
   columns: ColumnMetadata[];
   prefix: string;
+  suffix: string;
+}
+
+/** How the rows come back: in order of one column, and row-locked until the transaction ends (MySQL's FOR UPDATE). */
+export interface SelectInOptions<T> {
+  orderBy?: keyof T & string;
+  forUpdate?: boolean;
 }
 
 const plans = new WeakMap<object, Map<string, Plan>>();
@@ -21,13 +28,14 @@ export async function selectIn<T extends ObjectLiteral>(
   where: keyof T & string,
   values: readonly unknown[],
   only?: readonly (keyof T & string)[],
+  options: SelectInOptions<T> = {},
 ): Promise<T[]> {
   if (values.length === 0) return [];
   const metadata = em.connection.getMetadata(entity);
   const driver = em.connection.driver;
   let byKey = plans.get(metadata);
   if (!byKey) plans.set(metadata, (byKey = new Map<string, Plan>()));
-  const key = `${where}|${only?.join(',') ?? '*'}`;
+  const key = `${where}|${only?.join(',') ?? '*'}|${options.orderBy ?? ''}|${options.forUpdate ? 'lock' : ''}`;
   let plan = byKey.get(key);
   if (!plan) {
     const columns = only ? metadata.columns.filter((c) => only.includes(c.propertyName as keyof T & string)) : metadata.columns;
@@ -35,10 +43,15 @@ export async function selectIn<T extends ObjectLiteral>(
     plan = {
       columns,
       prefix: `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} FROM ${driver.escape(metadata.tableName)} WHERE ${driver.escape(whereColumn.databaseName)} IN (`,
+      suffix: [
+        ')',
+        options.orderBy ? ` ORDER BY ${driver.escape(metadata.findColumnWithPropertyName(options.orderBy)!.databaseName)}` : '',
+        options.forUpdate ? ' FOR UPDATE' : '',
+      ].join(''),
     };
     byKey.set(key, plan);
   }
-  const raw: Record<string, unknown>[] = await em.query(`${plan.prefix}${values.map(() => '?').join(', ')})`, [...values]);
+  const raw: Record<string, unknown>[] = await em.query(`${plan.prefix}${values.map(() => '?').join(', ')}${plan.suffix}`, [...values]);
   return raw.map((row) => {
     const out: Record<string, unknown> = {};
     for (const column of plan.columns) out[column.propertyName] = driver.prepareHydratedValue(row[column.databaseName], column);

@@ -57,7 +57,13 @@ export class ReportsService {
     // (reads derive the status from the rows meanwhile, and the mark makes the refresh certain).
     if (stateChanged.size) this.status.nudge();
 
-    for (const result of results) this.metrics.reportsReceived.inc({ result: result.applied ? 'applied' : result.reason });
+    // One increment per outcome, not per report (a label lookup each).
+    const outcomes = new Map<string, number>();
+    for (const result of results) {
+      const outcome = result.applied ? 'applied' : result.reason;
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    for (const [result, count] of outcomes) this.metrics.reportsReceived.inc({ result }, count);
     return results;
   }
 }

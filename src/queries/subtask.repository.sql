@@ -279,12 +279,12 @@ UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ?, `next_attempt_at` 
 
 -- SubtaskRepository.lockForReports
 -- params: 4
--- explain: SubtaskEntity: type=range key=PRIMARY
-SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`task_id` AS `SubtaskEntity_task_id`, `SubtaskEntity`.`state` AS `SubtaskEntity_state`, `SubtaskEntity`.`desired_state` AS `SubtaskEntity_desired_state`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`reported_at` AS `SubtaskEntity_reported_at`, `SubtaskEntity`.`next_attempt_at` AS `SubtaskEntity_next_attempt_at` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`id` IN (?, ?, ?, ?))) ORDER BY `SubtaskEntity_id` ASC FOR UPDATE;
+-- explain: tb_subtask: type=range key=PRIMARY
+SELECT `id`, `task_id`, `state`, `desired_state`, `generation`, `reported_at`, `next_attempt_at` FROM `tb_subtask` WHERE `id` IN (?, ?, ?, ?) ORDER BY `id` FOR UPDATE;
 -- SQLite:
 -- params: 4
-SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."task_id" AS "SubtaskEntity_task_id", "SubtaskEntity"."state" AS "SubtaskEntity_state", "SubtaskEntity"."desired_state" AS "SubtaskEntity_desired_state", "SubtaskEntity"."generation" AS "SubtaskEntity_generation", "SubtaskEntity"."reported_at" AS "SubtaskEntity_reported_at", "SubtaskEntity"."next_attempt_at" AS "SubtaskEntity_next_attempt_at" FROM "tb_subtask" "SubtaskEntity" WHERE (("SubtaskEntity"."id" IN (?, ?, ?, ?))) ORDER BY "SubtaskEntity_id" ASC;
--- SQLite plan: SEARCH SubtaskEntity USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+SELECT "id", "task_id", "state", "desired_state", "generation", "reported_at", "next_attempt_at" FROM "tb_subtask" WHERE "id" IN (?, ?, ?, ?) ORDER BY "id";
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
 
 -- SubtaskRepository.writeReports
 -- params: 20

@@ -366,11 +366,9 @@ export class SubtaskRepository {
 
   /** Control columns of the reported subtasks, locked in primary-key order on MySQL. */
   lockForReports(em: EntityManager, ids: readonly string[], lock: { mode: 'pessimistic_write' } | undefined): Promise<SubtaskRow[]> {
-    return em.find(SubtaskEntity, {
-      select: { id: true, task_id: true, state: true, desired_state: true, generation: true, reported_at: true, next_attempt_at: true },
-      where: { id: In([...ids]) },
-      order: { id: 'ASC' },
-      lock,
+    return selectIn(em, SubtaskEntity, 'id', ids, ['id', 'task_id', 'state', 'desired_state', 'generation', 'reported_at', 'next_attempt_at'], {
+      orderBy: 'id',
+      forUpdate: lock !== undefined,
     });
   }
 
