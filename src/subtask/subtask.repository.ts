@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, LessThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { instantOf } from '../common/http/etag';
 import { TransactionRunner } from '../database/transaction.runner';
 import { WORK_RANGES, WORK_RULES } from './domain/work';
 import { ClaimedOutcome, ControlWrite, OutcomeWrite, outcomeApplies, ReportWrite } from './domain/writes';
@@ -14,10 +15,10 @@ import type { SubtaskRow } from './subtask.mapper';
 
 const INSERT_CHUNK = 200;
 
-/** A raw DATETIME read: a Date from mysql2, a UTC 'YYYY-MM-DD HH:mm:ss.SSS' text from SQLite. */
+/** A raw DATETIME read (a Date from mysql2, UTC text from SQLite) as a Date. */
 function toDate(value: Date | string | null): Date | null {
-  if (value === null) return null;
-  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+  const ms = instantOf(value);
+  return ms === null ? null : new Date(ms);
 }
 
 export type SubtaskPatch = QueryDeepPartialEntity<SubtaskEntity>;
