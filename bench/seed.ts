@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
 import { countStates, deriveTaskStatus, type SubtaskStatusInput } from '../src/task/domain/task-status';
 import { dayOf } from '../src/task/domain/day-counts';
+import { seededRandom } from '../src/common/testing/seeded-random';
 import { connect } from './db';
 
 /**
@@ -24,15 +25,6 @@ const SUBTASK_ROWS = 2_500;
 /** Statements in flight: row building (this process) overlaps with MariaDB writing. */
 const PARALLEL = 3;
 
-const seedRandom = (seed: number) => () => {
-  // mulberry32: deterministic, so every run seeds the same data.
-  seed |= 0;
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
 function polygonXml(root: string, bytes: number, random: () => number): string {
   let body = '';
   while (body.length < bytes - root.length * 2 - 40) {
@@ -50,7 +42,8 @@ interface SceneXml {
 
 /** A pool of distinct XML sets, 0.5–2 KB per scene in total, reused across scenes. */
 const XML_POOL: SceneXml[] = (() => {
-  const random = seedRandom(42);
+  // Deterministic, so every run seeds the same data.
+  const random = seededRandom(42);
   return Array.from({ length: 256 }, () => {
     const total = 512 + Math.floor(random() * 1536);
     return {

@@ -1,15 +1,6 @@
 import dayjs from 'dayjs';
 import { formatWireDateTime, isWireDateTime, parseWireDateTime, WIRE_FORMAT } from './datetime';
-
-/** mulberry32: a seeded generator, so a difference found here is found again on the next run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../testing/seeded-random';
 
 /** Zones with whole-hour, half-hour and 30-minute-DST offsets, with and without DST. */
 const ZONES = ['Asia/Shanghai', 'UTC', 'America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kolkata'];
@@ -52,7 +43,7 @@ describe('wire date-times', () => {
     const viaDayjs = (date: Date, zone: string) => dayjs(date).tz(zone).format(WIRE_FORMAT);
 
     it('on random instants of years 1000–9999 in zones with and without DST', () => {
-      const random = seeded(20261126);
+      const random = seededRandom(20261126);
       const from = Date.UTC(1000, 0, 3);
       const to = Date.UTC(9999, 11, 29);
       const differences: string[] = [];
@@ -92,7 +83,7 @@ describe('wire date-times', () => {
   });
 
   it('refuses exactly the fields the calendar and the clock do not have, on random strings', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     const pick = (max: number) => Math.floor(random() * (max + 1));
     const p = (n: number, width: number) => String(n).padStart(width, '0');
     for (let i = 0; i < 5_000; i++) {
@@ -107,7 +98,7 @@ describe('wire date-times', () => {
 
   it('reads local wall times in every zone as dayjs.tz does, on random times and on every 7 minutes around the changes', () => {
     const viaDayjs = (value: string, zone: string) => dayjs.tz(value.slice(0, 19), 'YYYY-MM-DD HH:mm:ss', zone).valueOf() + Number(value.slice(20));
-    const random = seeded(7);
+    const random = seededRandom(7);
     const values: string[] = [];
     for (let i = 0; i < 3_000; i++) {
       const ms = random() < 0.5 ? Date.UTC(1970, 0, 1) + random() * 130 * 365 * 86_400_000 : Date.UTC(1000, 0, 3) + random() * 8_990 * 365 * 86_400_000;

@@ -3,6 +3,7 @@ import { inspectRawInput } from '../../common/validation/raw-input';
 import { validationOptions } from '../../common/validation/validation-options';
 import { SubtaskReportsDto } from '../dto/report.dto';
 import { isWellFormedReportBatch } from './report-shape';
+import { seededRandom } from '../../common/testing/seeded-random';
 
 /** What the validation pipe makes of a body when it takes the long way: the raw-input check, then class-transformer and class-validator. */
 const fullValidation = new ValidationPipe(validationOptions);
@@ -14,16 +15,6 @@ async function validatesInFull(body: unknown): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** mulberry32, so a case found once is found again. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Report = Record<string, unknown>;
@@ -103,7 +94,7 @@ const BATCH_MUTATIONS: [string, (b: Record<string, unknown>) => unknown][] = [
 ];
 
 describe('isWellFormedReportBatch: never accepts what full validation refuses', () => {
-  const random = seeded(11);
+  const random = seededRandom(11);
   const batch = (size: number) => ({ reports: Array.from({ length: size }, (_, i) => validReport(random, i)) });
 
   it('accepts valid batches, which full validation accepts too', async () => {
