@@ -448,6 +448,30 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
     const oldest = Number(kept.body.list_data[0].event_id);
     expect((await t.get(`/events?after=${oldest - 1}`)).status).toBe(200);
   });
+
+  it('reports a subtask running since before the retention as up, once its start and state events are pruned', async () => {
+    const { taskId, subtaskIds } = await t.createTask(2);
+    const [steady, broken] = subtaskIds;
+    const started = clock.now();
+    await t.append([probe(taskId, 'start', { kind: 'task.desired', from: 'idle', to: 'run' })], started);
+    for (const [subtask, to] of [
+      [steady, 'running'],
+      [broken, 'failed'],
+    ])
+      await t.append([probe(taskId, 'old', { subtask_id: subtask, from: 'dispatching', to })], started);
+    await t.dataSource.query("UPDATE tb_subtask SET desired_state = 'run', state = CASE WHEN id = ? THEN 'running' ELSE 'failed' END WHERE task_id = ?", [
+      steady,
+      taskId,
+    ]);
+    clock.advance(31 * DAY);
+    await t.app.get(EventPruner).prune();
+    expect((await t.get(`/tasks/${taskId}/events`)).body.list_data).toEqual([]);
+    const availability = await t.get(`/tasks/${taskId}/availability`);
+    expect(availability.body.subtasks).toEqual([
+      expect.objectContaining({ subtask_id: steady, running_ms: DAY, down_ms: 0, uptime_ratio: 1 }),
+      expect.objectContaining({ subtask_id: broken, running_ms: 0, down_ms: DAY, outages: 1 }),
+    ]);
+  });
 });
 
 describe('a stream whose subscriber does not read', () => {

@@ -6,6 +6,7 @@ import { CLOCK, Clock } from '../common/time/clock';
 import { formatWireDateTime, parseWireDateTime } from '../common/time/datetime';
 import type { JournalEventEntity } from '../journal/journal-event.entity';
 import { JournalRepository } from '../journal/journal.repository';
+import type { SubtaskRow } from '../subtask/subtask.mapper';
 import { SubtaskRepository } from '../subtask/subtask.repository';
 import { TaskRepository } from '../task/task.repository';
 import {
@@ -25,6 +26,9 @@ const DAY_MS = 86_400_000;
 const DEFAULT_WINDOW_MS = DAY_MS;
 /** Longest window asked for at once. */
 export const MAX_WINDOW_DAYS = 31;
+
+/** A subtask as it is now: the fallback for what the journal no longer holds. */
+type SubtaskNow = Pick<SubtaskRow, 'id' | 'state' | 'desired_state'>;
 
 export interface Window {
   from: Date;
@@ -88,16 +92,16 @@ export class AvailabilityService {
     const window = this.window(query);
     const subtask = await this.subtasks.findById(subtaskId);
     if (!subtask) throw new AppException('SUBTASK_NOT_FOUND', { id: subtaskId });
-    const [figures] = await this.compute(subtask.task_id, [subtaskId], window, subtaskId);
+    const [figures] = await this.compute(subtask.task_id, [subtask], window, subtaskId);
     return { subtask_id: subtaskId, ...this.span(window), ...figures };
   }
 
   async forTask(taskId: string, query: { from?: string; to?: string }) {
     const window = this.window(query);
     if (!(await this.tasks.findAny(taskId))) throw new AppException('TASK_NOT_FOUND', { id: taskId });
-    const ids = (await this.subtasks.findByTask(taskId)).map((s) => s.id);
-    const rows = await this.compute(taskId, ids, window);
-    return { task_id: taskId, ...this.span(window), ...sumAvailability(rows), subtasks: rows.map((row, i) => ({ subtask_id: ids[i], ...row })) };
+    const subtasks = await this.subtasks.findByTask(taskId);
+    const rows = await this.compute(taskId, subtasks, window);
+    return { task_id: taskId, ...this.span(window), ...sumAvailability(rows), subtasks: rows.map((row, i) => ({ subtask_id: subtasks[i].id, ...row })) };
   }
 
   private span(window: Window) {
@@ -105,10 +109,15 @@ export class AvailabilityService {
     return { from: formatWireDateTime(window.from, zone)!, to: formatWireDateTime(window.to, zone)! };
   }
 
-  private async compute(taskId: string, subtaskIds: readonly string[], { from, to }: Window, only?: string): Promise<AvailabilityFigures[]> {
-    if (subtaskIds.length === 0) return [];
+  /**
+   * Events are read up to now, not only to `to`: the first one after the window tells what held
+   * before it, and with none at all (pruned past retention) the row's state now held all along.
+   */
+  private async compute(taskId: string, subtasks: readonly SubtaskNow[], { from, to }: Window, only?: string): Promise<AvailabilityFigures[]> {
+    if (subtasks.length === 0) return [];
+    const subtaskIds = subtasks.map((s) => s.id);
     this.metrics.journalQueries.inc({ query: 'availability' }, 3);
-    const desired = (await this.journal.findForAvailability(taskId, DESIRED_EVENT_KINDS, { before: to, subtaskId: only })).filter(readable);
+    const desired = (await this.journal.findForAvailability(taskId, DESIRED_EVENT_KINDS, { subtaskId: only })).filter(readable);
     const desiredOf = (id: string) => desired.filter((row) => row.subtask_id === null || row.subtask_id === id);
     // From the earliest latest start on, every state change counts; before it, only the last one.
     let since = from;
@@ -118,12 +127,13 @@ export class AvailabilityService {
     }
     const [before, inside] = await Promise.all([
       this.journal.lastStatesBefore(taskId, since, only),
-      this.journal.findForAvailability(taskId, [STATE_EVENT_KIND], { since, before: to, subtaskId: only }),
+      this.journal.findForAvailability(taskId, [STATE_EVENT_KIND], { since, subtaskId: only }),
     ]);
     const states = [...before, ...inside].filter(readable);
-    return subtaskIds.map((id) => {
+    return subtasks.map(({ id, state, desired_state }) => {
       const events = [...states.filter((row) => row.subtask_id === id), ...desiredOf(id)].sort((a, b) => Number(a.seq) - Number(b.seq));
-      const { outage_list: _, ...figures } = subtaskAvailability(availabilityInputFromJournal(events.map(asEvent), from, to));
+      const now = { state, desired: desired_state };
+      const { outage_list: _, ...figures } = subtaskAvailability(availabilityInputFromJournal(events.map(asEvent), from, to, now));
       return figures;
     });
   }

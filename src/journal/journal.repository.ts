@@ -67,6 +67,9 @@ export class JournalRepository {
     const present: Pending[] = [];
     for (const event of events) if (event != null) present.push({ event, at });
     if (present.length === 0) return 0;
+    // Positions taken outside a transaction would be visible before their rows, and a reader
+    // could move past rows not yet inserted.
+    if (!em.queryRunner?.isTransactionActive) throw new Error('journal events are appended in the transaction of their change');
     const queued = this.pending.get(em);
     if (queued) queued.push(...present);
     else if (beforeCommit(em, () => this.write(em, present))) this.pending.set(em, present);
@@ -185,20 +188,20 @@ export class JournalRepository {
   }
 
   /**
-   * The `kinds` events of a task before `before` (and at or after `since`), oldest first;
+   * The `kinds` events of a task (before `before`, at or after `since`, when given), oldest first;
    * with `subtaskId`, only its own and the task-wide ones (subtask_id NULL).
    */
   async findForAvailability(
     taskId: string,
     kinds: readonly string[],
-    options: { subtaskId?: string; since?: Date; before: Date },
+    options: { subtaskId?: string; since?: Date; before?: Date },
   ): Promise<JournalEventEntity[]> {
     const qb = this.dataSource
       .getRepository(JournalEventEntity)
       .createQueryBuilder('e')
       .where('e.task_id = :taskId', { taskId })
-      .andWhere('e.kind IN (:...kinds)', { kinds: [...kinds] })
-      .andWhere('e.at < :before', { before: options.before });
+      .andWhere('e.kind IN (:...kinds)', { kinds: [...kinds] });
+    if (options.before) qb.andWhere('e.at < :before', { before: options.before });
     if (options.since) qb.andWhere('e.at >= :since', { since: options.since });
     if (options.subtaskId) qb.andWhere('(e.subtask_id = :subtaskId OR e.subtask_id IS NULL)', { subtaskId: options.subtaskId });
     const rows = await qb.orderBy('e.seq', 'ASC').getMany();

@@ -493,6 +493,17 @@ describe('availabilityInputFromJournal', () => {
     expect(availabilityInputFromJournal([], m(0), m(60)).initial).toEqual({ state: 'unconfigured', desired: 'idle', ran_since_start: false });
   });
 
+  it.each([
+    ['running all along', [], { state: 'running', desired: 'run' }, { running_ms: 60 * MIN, down_ms: 0, uptime_ratio: 1 }],
+    ['failed all along', [], { state: 'failed', desired: 'run' }, { running_ms: 0, down_ms: 60 * MIN, uptime_ratio: 0 }],
+    ['stopped on purpose all along', [], { state: 'stopped', desired: 'stop' }, { running_ms: 0, down_ms: 0, uptime_ratio: null }],
+    // The first event, after the window, says what held before it; the row's state now does not.
+    ['an event after the window', [state(90, 'running', 'failed')], { state: 'failed', desired: 'run' }, { running_ms: 60 * MIN, down_ms: 0, uptime_ratio: 1 }],
+  ] as const)('with no event of a kind in the journal (pruned), takes the row as it is now as what held all along: %s', (_name, events, current, expected) => {
+    const input = availabilityInputFromJournal([...events], m(0), m(60), current);
+    expect(subtaskAvailability(input)).toMatchObject(expected);
+  });
+
   it('orders by time, keeping the journal order for equal times', () => {
     const input = availabilityInputFromJournal(
       [state(20, 'failed', 'running'), state(10, 'running', 'failed'), state(10, 'failed', 'dispatching')],

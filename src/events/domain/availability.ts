@@ -250,10 +250,17 @@ export const DESIRED_EVENT_KINDS: readonly string[] = ['task.desired', 'subtask.
  * desired-state events that concern it, oldest first (events with equal `at` keep their order). Events
  * before `from` fold into `initial` (including whether it had run since its latest start), events in
  * [from, to) become the changes, later ones and other kinds are left out. Before its first event, the
- * subtask is in that event's `from` state (`unconfigured`, and desired `idle`, when the journal does
- * not say).
+ * subtask is in that event's `from` state. With no event of a kind at all (pruned past retention, or
+ * never journalled), it has been in `current` (the row's state and desire now) all along, or
+ * `unconfigured` and `idle` without it: pass every event up to now, so that an event after `to`
+ * still tells what came before it.
  */
-export function availabilityInputFromJournal(events: readonly AvailabilityEvent[], from: Date, to: Date): AvailabilityInput {
+export function availabilityInputFromJournal(
+  events: readonly AvailabilityEvent[],
+  from: Date,
+  to: Date,
+  current?: { state: AvailabilityState; desired: AvailabilityDesired },
+): AvailabilityInput {
   const t0 = checkTime(from, 'from');
   const t1 = checkTime(to, 'to');
   const changes: AvailabilityChange[] = [];
@@ -265,13 +272,14 @@ export function availabilityInputFromJournal(events: readonly AvailabilityEvent[
   };
 
   const ordered = events.map((event, i) => ({ event, i, ms: checkTime(event.at, `events[${i}]`) })).sort((a, b) => a.ms - b.ms || a.i - b.i);
-  const firstFrom = <T extends string>(kinds: readonly string[], values: readonly T[], otherwise: T): T => {
-    const value = ordered.find(({ event }) => kinds.includes(event.kind))?.event.from;
-    return values.includes(value as T) ? (value as T) : otherwise;
+  const firstFrom = <T extends string>(kinds: readonly string[], values: readonly T[], none: T, unknown: T): T => {
+    const first = ordered.find(({ event }) => kinds.includes(event.kind));
+    if (!first) return none;
+    return values.includes(first.event.from as T) ? (first.event.from as T) : unknown;
   };
   let cursor = start({
-    state: firstFrom([STATE_EVENT_KIND], AVAILABILITY_STATES, 'unconfigured'),
-    desired: firstFrom(DESIRED_EVENT_KINDS, AVAILABILITY_DESIRED, 'idle'),
+    state: firstFrom([STATE_EVENT_KIND], AVAILABILITY_STATES, current?.state ?? 'unconfigured', 'unconfigured'),
+    desired: firstFrom(DESIRED_EVENT_KINDS, AVAILABILITY_DESIRED, current?.desired ?? 'idle', 'idle'),
   });
   for (const { event, i, ms } of ordered) {
     if (ms >= t1) break;
