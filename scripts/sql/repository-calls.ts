@@ -128,6 +128,14 @@ const subtask: RepositorySpec<SubtaskRepository> = {
       'due again later': (r, ctx) => r.release(ctx.subtasks[0].id, 'replica-a#1', later(ctx, 500)),
     },
     lockForReports: (r, ctx, em) => r.lockForReports(em, ids(ctx), lock(em, 'pessimistic_write')),
+    // MySQL only (the service writes heartbeats this way only there); SQLite shows no statement.
+    writeHeartbeats: (r, ctx, em) =>
+      em.connection.options.type === 'better-sqlite3'
+        ? Promise.resolve(0)
+        : r.writeHeartbeats(
+            ctx.subtasks.slice(0, 3).map((s) => ({ id: s.id, generation: 1, state: 'running', status_reason: null, progress: 50, reported_at: ctx.at })),
+            ctx.at,
+          ),
     writeReports: (r, ctx, em) =>
       r.writeReports(
         em,

@@ -16,10 +16,13 @@ function conflictCode(error: unknown): string | undefined {
   return (error as { driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
 }
 
-const isRetryable = (error: Error): boolean => {
+/** Whether `error` is a lock conflict (deadlock, lock wait timeout, SQLite busy) that rolled its statement or transaction back whole. */
+export function isLockConflict(error: unknown): boolean {
   const code = conflictCode(error);
   return code !== undefined && RETRYABLE.has(code);
-};
+}
+
+const isRetryable = (error: Error): boolean => isLockConflict(error);
 
 const afterCommitCallbacks = new WeakMap<EntityManager, (() => void)[]>();
 const beforeCommitWork = new WeakMap<EntityManager, (() => Promise<void>)[]>();

@@ -280,11 +280,21 @@ UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ?, `next_attempt_at` 
 -- SubtaskRepository.lockForReports
 -- params: 4
 -- explain: tb_subtask: type=range key=PRIMARY
-SELECT `id`, `task_id`, `state`, `desired_state`, `generation`, `reported_at`, `next_attempt_at` FROM `tb_subtask` WHERE `id` IN (?, ?, ?, ?) ORDER BY `id` FOR UPDATE;
+SELECT `id`, `task_id`, `state`, `desired_state`, `generation`, `reported_at`, `heartbeat_at`, `next_attempt_at` FROM `tb_subtask` WHERE `id` IN (?, ?, ?, ?) ORDER BY `id` FOR UPDATE;
 -- SQLite:
 -- params: 4
-SELECT "id", "task_id", "state", "desired_state", "generation", "reported_at", "next_attempt_at" FROM "tb_subtask" WHERE "id" IN (?, ?, ?, ?) ORDER BY "id";
+SELECT "id", "task_id", "state", "desired_state", "generation", "reported_at", "heartbeat_at", "next_attempt_at" FROM "tb_subtask" WHERE "id" IN (?, ?, ?, ?) ORDER BY "id";
 -- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+
+-- SubtaskRepository.writeHeartbeats
+-- params: 20
+-- explain: <derived2>: type=ALL key=-
+-- explain: t: type=eq_ref key=PRIMARY
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+-- explain: -: type=- key=-
+UPDATE `tb_subtask` t JOIN (SELECT ? AS `id`, ? AS `generation`, ? AS `state`, ? AS `status_reason`, ? AS `progress`, ? AS `reported_at` UNION ALL SELECT ?, ?, ?, ?, ?, ? UNION ALL SELECT ?, ?, ?, ?, ?, ?) v ON v.`id` = t.`id` SET t.`status_reason` = v.`status_reason`, t.`progress` = v.`progress`, t.`reported_at` = v.`reported_at`, t.`heartbeat_at` = ?, t.`update_dt` = ? WHERE t.`state` = v.`state` AND t.`generation` = v.`generation` AND NOT (v.`state` = 'running' AND t.`desired_state` = 'stop') AND (t.`reported_at` IS NULL OR CAST(v.`reported_at` AS DATETIME(3)) > t.`reported_at`);
+-- SQLite:
 
 -- SubtaskRepository.writeReports
 -- params: 20

@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { instantOf } from '../common/http/etag';
 import { TransactionRunner } from '../database/transaction.runner';
 import { WORK_RANGES, WORK_RULES } from './domain/work';
-import { ClaimedOutcome, ControlWrite, OutcomeWrite, outcomeApplies, ReportWrite } from './domain/writes';
+import { ClaimedOutcome, ControlWrite, HeartbeatWrite, OutcomeWrite, outcomeApplies, ReportWrite } from './domain/writes';
 import type { SubtaskRunInfo } from '../scene/scene.mapper';
 import type { DesiredState, SubtaskState, SubtaskStatusInput } from './domain/states';
 import { selectIn } from '../database/select-in';
@@ -367,10 +367,43 @@ export class SubtaskRepository {
 
   /** Control columns of the reported subtasks, locked in primary-key order on MySQL. */
   lockForReports(em: EntityManager, ids: readonly string[], lock: { mode: 'pessimistic_write' } | undefined): Promise<SubtaskRow[]> {
-    return selectIn(em, SubtaskEntity, 'id', ids, ['id', 'task_id', 'state', 'desired_state', 'generation', 'reported_at', 'next_attempt_at'], {
+    return selectIn(em, SubtaskEntity, 'id', ids, ['id', 'task_id', 'state', 'desired_state', 'generation', 'reported_at', 'next_attempt_at', 'heartbeat_at'], {
       orderBy: 'id',
       forUpdate: lock !== undefined,
     });
+  }
+
+  /**
+   * Heartbeats in one statement, outside any transaction, MySQL only: each row is updated only
+   * where the report repeats its state (`appliesAsHeartbeat`, dispatch/domain/heartbeats.ts, in
+   * SQL: same state and generation, not running against a stop, newer than the last report), and
+   * checked as it is locked, so a concurrent change of the row is never overwritten. Rows in key
+   * order, the order every batch locks them in. How many rows it updated.
+   */
+  async writeHeartbeats(writes: readonly HeartbeatWrite[], now: Date): Promise<number> {
+    if (writes.length === 0) return 0;
+    const sorted = [...writes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const reportedAt = this.dataSource.getMetadata(SubtaskEntity).findColumnWithPropertyName('reported_at')!;
+    const driver = this.dataSource.driver;
+    const params = sorted.flatMap((w): unknown[] => [
+      w.id,
+      w.generation,
+      w.state,
+      w.status_reason,
+      w.progress,
+      driver.preparePersistentValue(w.reported_at, reportedAt) as unknown,
+    ]);
+    const stamp: unknown = this.persisted(now, 'heartbeat_at');
+    const first = 'SELECT ? AS `id`, ? AS `generation`, ? AS `state`, ? AS `status_reason`, ? AS `progress`, ? AS `reported_at`';
+    const values = [first, ...sorted.slice(1).map(() => 'SELECT ?, ?, ?, ?, ?, ?')].join(' UNION ALL ');
+    const result: { affectedRows: number } = await this.dataSource.query(
+      `UPDATE \`tb_subtask\` t JOIN (${values}) v ON v.\`id\` = t.\`id\`` +
+        ' SET t.`status_reason` = v.`status_reason`, t.`progress` = v.`progress`, t.`reported_at` = v.`reported_at`, t.`heartbeat_at` = ?, t.`update_dt` = ?' +
+        " WHERE t.`state` = v.`state` AND t.`generation` = v.`generation` AND NOT (v.`state` = 'running' AND t.`desired_state` = 'stop')" +
+        ' AND (t.`reported_at` IS NULL OR CAST(v.`reported_at` AS DATETIME(3)) > t.`reported_at`)',
+      [...params, stamp, stamp],
+    );
+    return result.affectedRows;
   }
 
   /** All the batch's report outcomes in one UPDATE (updateRowsById); the rows are already locked (lockForReports). */

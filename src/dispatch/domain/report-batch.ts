@@ -15,7 +15,7 @@ export interface BatchReport {
   at: Date;
 }
 
-export type ReportRow = SubtaskControl & { id: string; task_id: string; next_attempt_at: Date | null };
+export type ReportRow = SubtaskControl & { id: string; task_id: string; next_attempt_at: Date | null; heartbeat_at?: Date | null };
 
 export type ReportResult = { subtask_id: string; applied: true } | { subtask_id: string; applied: false; reason: string };
 

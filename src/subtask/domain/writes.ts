@@ -10,6 +10,16 @@ export interface ReportWrite {
   next_attempt_at: Date | null;
 }
 
+/** What a heartbeat writes to its subtask, and what the row must still match (generation, state) for it to apply. */
+export interface HeartbeatWrite {
+  id: string;
+  generation: number;
+  state: string;
+  status_reason: string | null;
+  progress: number | null;
+  reported_at: Date;
+}
+
 /** What a start or stop writes to subtasks; `bumpGeneration` starts a new dispatch generation. */
 export interface ControlWrite {
   desired_state: DesiredState;
