@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { EventEmitter } from 'node:events';
 import type { AppConfig } from '../config/app-config';
+import type { TransactionRunner } from '../database/transaction.runner';
 import { MetricsService } from '../common/observability/metrics.service';
 import type { JournalFilter, JournalRepository } from '../journal/journal.repository';
 import type { JournalEventEntity } from '../journal/journal-event.entity';
@@ -48,13 +49,15 @@ function fakeReply() {
   return { reply, raw };
 }
 
+/** Reads go straight to the journal, as on MySQL. */
+const mysqlRunner = { isMysql: true } as TransactionRunner;
 const config = { events: { streamBuffer: 1000, keepAliveMs: 60_000 }, time: { zone: 'Asia/Shanghai' } } as unknown as AppConfig;
 
 describe('EventStreamService', () => {
   it('reads the journal once per tick whatever the number of subscribers, and gives each every event', async () => {
     const rows = [row(1), row(2), row(3, 't2')];
     const { journal, calls } = fakeJournal(rows);
-    const service = new EventStreamService(journal, new MetricsService(), config);
+    const service = new EventStreamService(journal, new MetricsService(), config, mysqlRunner);
     await service.onModuleInit();
     const clients = Array.from({ length: 50 }, () => fakeReply());
     for (const { reply } of clients) await service.serve(reply, {}, null);
@@ -80,7 +83,7 @@ describe('EventStreamService', () => {
     const rows = [row(1), row(2), row(3)];
     let last = 0;
     const { journal, calls } = fakeJournal(rows, () => Promise.resolve(last));
-    const service = new EventStreamService(journal, new MetricsService(), config);
+    const service = new EventStreamService(journal, new MetricsService(), config, mysqlRunner);
     await service.onModuleInit();
     last = 2;
     await service.nudge();
@@ -98,7 +101,7 @@ describe('EventStreamService', () => {
     const rows = [row(1), row(2)];
     let answer!: (seq: number) => void;
     const { journal } = fakeJournal(rows, () => new Promise<number>((resolve) => (answer = resolve)));
-    const service = new EventStreamService(journal, new MetricsService(), config);
+    const service = new EventStreamService(journal, new MetricsService(), config, mysqlRunner);
     const init = service.onModuleInit();
     answer(0);
     await init;
@@ -110,6 +113,27 @@ describe('EventStreamService', () => {
     await pass;
     expect(raw.chunks.join('').match(/^id: \d+$/gm)).toEqual(['id: 00000000000000000001', 'id: 00000000000000000002']);
     raw.emit('close');
+    await service.onModuleDestroy();
+  });
+
+  it("on SQLite reads what the position moves on in the transactions' queue, so an open transaction's rows are never seen", async () => {
+    const { journal } = fakeJournal([row(1)]);
+    const queued: string[] = [];
+    const sqliteRunner = {
+      isMysql: false,
+      run: <T>(work: () => Promise<T>) => {
+        queued.push('read');
+        return work();
+      },
+    } as unknown as TransactionRunner;
+    const service = new EventStreamService(journal, new MetricsService(), config, sqliteRunner);
+    await service.onModuleInit();
+    await service.nudge();
+    expect(queued).toEqual(['read']);
+    const { reply } = fakeReply();
+    await service.serve(reply, {}, null);
+    await service.nudge();
+    expect(queued).toEqual(['read', 'read']);
     await service.onModuleDestroy();
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../common/observability/metrics.service';
+import { TransactionRunner } from '../database/transaction.runner';
 import { JournalRepository } from '../journal/journal.repository';
 import type { JournalEventEntity } from '../journal/journal-event.entity';
 import { StreamFilter, StreamItem, StreamSubscription } from './domain/fan-out';
@@ -35,7 +36,17 @@ export class EventStreamService implements OnModuleInit, OnApplicationBootstrap,
     private readonly journal: JournalRepository,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionRunner,
   ) {}
+
+  /**
+   * A read the position moves on. SQLite's one connection would show it the rows of a transaction
+   * still open, whose positions a rollback hands back: there it waits its turn among the
+   * transactions, so it sees only committed rows.
+   */
+  private committedRead<T>(read: () => Promise<T>): Promise<T> {
+    return this.tx.isMysql ? read() : this.tx.run(() => read());
+  }
 
   async onModuleInit(): Promise<void> {
     this.position = await this.journal.lastSeq();
@@ -102,7 +113,7 @@ export class EventStreamService implements OnModuleInit, OnApplicationBootstrap,
       // since the sequence row is updated in the transaction that inserts them). A subscriber that
       // joined meanwhile started from the old position, so then the events are read after all.
       this.metrics.journalQueries.inc({ query: 'tail' });
-      const last = await this.journal.lastSeq();
+      const last = await this.committedRead(() => this.journal.lastSeq());
       if (this.subscriptions.size === 0) {
         this.position = Math.max(this.position, last);
         return;
@@ -110,7 +121,7 @@ export class EventStreamService implements OnModuleInit, OnApplicationBootstrap,
     }
     for (;;) {
       this.metrics.journalQueries.inc({ query: 'tail' });
-      const rows = await this.journal.findSequenced({ after: this.position }, 'ASC', TAIL_BATCH);
+      const rows = await this.committedRead(() => this.journal.findSequenced({ after: this.position }, 'ASC', TAIL_BATCH));
       if (rows.length === 0) return;
       const items = rows.map((row) => this.item(row));
       this.position = items[items.length - 1].seq;

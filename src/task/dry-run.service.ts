@@ -18,8 +18,9 @@ export interface DryRunTarget {
 type Preview = Omit<DryRunPreviewDto, 'dry_run'>;
 
 /**
- * `?dry_run=true`: the write runs through its usual code path (validation, locks, refusals, the
- * journal) and its transaction is rolled back at the end; just before, the task and its subtasks
+ * `?dry_run=true`: the write runs through its usual code path (validation, locks, refusals; the
+ * journal's rows, written as a transaction's last step, are not) and its transaction is rolled
+ * back at the end; just before, the task and its subtasks
  * are read in that transaction and compared with how they were, to say what would happen. Side
  * effects after a commit are harmless: a reconciler nudge finds nothing new in the database.
  */
