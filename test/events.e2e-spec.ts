@@ -449,6 +449,30 @@ describe.each(DATABASE_KINDS)('event journal read side on %s', (kind) => {
     expect((await t.get(`/events?after=${oldest - 1}`)).status).toBe(200);
   });
 
+  it('prunes only a leading run in seq order: an event stamped ahead holds it up, and what is kept has no hole', async () => {
+    // Everything so far is past retention once the clock moves; these come after it.
+    await t.app.get(EventPruner).prune();
+    const task = uuidv7();
+    const start = clock.now();
+    await t.append(probes(task, 'old', 2), start);
+    // From a replica whose clock runs two days ahead.
+    await t.append([probe(task, 'ahead')], new Date(start.getTime() + 2 * DAY));
+    await t.append(probes(task, 'old-after', 2), start);
+    clock.advance(31 * DAY);
+    await t.append([probe(task, 'new')], clock.now());
+    // (Events of earlier tests, stamped at the clock then, go too.)
+    expect(await t.app.get(EventPruner).prune()).toBeGreaterThanOrEqual(2);
+    const kept = await t.get(`/events?task_id=${task}`);
+    expect(kept.body.list_data.map((e: Frame['data']) => e.reason)).toEqual(['ahead', 'old-after-0', 'old-after-1', 'new']);
+    const first = Number(kept.body.list_data[0].event_id);
+    expect((await t.get(`/events?after=${first - 1}`)).status).toBe(200);
+    expect((await t.get(`/events?after=${first - 2}`)).status).toBe(410);
+    // Once the one stamped ahead is old enough, the rest of the run goes with it.
+    clock.advance(2 * DAY);
+    expect(await t.app.get(EventPruner).prune()).toBeGreaterThanOrEqual(3);
+    expect((await t.get(`/events?task_id=${task}`)).body.list_data.map((e: Frame['data']) => e.reason)).toEqual(['new']);
+  });
+
   it('reports a subtask running since before the retention as up, once its start and state events are pruned', async () => {
     const { taskId, subtaskIds } = await t.createTask(2);
     const [steady, broken] = subtaskIds;

@@ -9,7 +9,6 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('tb_event')
 @Index('IDX_event_task', ['task_id', 'seq'])
 @Index('IDX_event_subtask', ['subtask_id', 'seq'])
-@Index('IDX_event_at', ['at'])
 export class JournalEventEntity {
   @PrimaryColumn({ type: 'bigint' }) seq: string;
   @Column({ type: 'datetime', precision: 3 }) at: Date;

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { MetricsService } from '../common/observability/metrics.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { instantOf } from '../common/http/etag';
 import { afterCommit, beforeCommit } from '../database/transaction.runner';
 import type { NewEvent } from './event';
 import { JournalEventEntity, JournalSequenceEntity } from './journal-event.entity';
@@ -172,19 +173,33 @@ export class JournalRepository {
     return (await this.lastSeq()) + 1;
   }
 
-  /** Deletes up to `limit` events older than `before` (oldest first); each call is one short statement. */
+  /**
+   * Deletes the oldest events, up to `limit`, as long as they are older than `before`: only a
+   * leading run in seq order, so what is kept is always every event from some seq on and a cursor
+   * is either served in full or answered 410. (An event stamped ahead, by a replica whose clock is
+   * fast, holds the run up until it is old enough itself.) One read of the oldest `limit` by
+   * primary key, one range delete.
+   */
   async pruneBatch(before: Date, limit: number): Promise<number> {
-    const rows = await this.dataSource
+    const oldest = await this.dataSource
       .getRepository(JournalEventEntity)
       .createQueryBuilder('e')
       .select('e.seq', 'seq')
-      .where('e.at < :before', { before })
-      .orderBy('e.at', 'ASC')
+      .addSelect('e.at', 'at')
+      .orderBy('e.seq', 'ASC')
       .limit(limit)
-      .getRawMany<{ seq: string | number }>();
-    if (rows.length === 0) return 0;
-    await this.dataSource.getRepository(JournalEventEntity).delete({ seq: In(rows.map((r) => String(r.seq))) });
-    return rows.length;
+      .getRawMany<{ seq: string | number; at: Date | string }>();
+    const cutoff = before.getTime();
+    let run = 0;
+    while (run < oldest.length && (instantOf(oldest[run].at) ?? Infinity) < cutoff) run++;
+    if (run === 0) return 0;
+    await this.dataSource
+      .getRepository(JournalEventEntity)
+      .createQueryBuilder()
+      .delete()
+      .where('seq <= :last', { last: String(oldest[run - 1].seq) })
+      .execute();
+    return run;
   }
 
   /**

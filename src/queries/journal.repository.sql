@@ -62,10 +62,10 @@ SELECT MIN(`e`.`seq`) AS `oldest` FROM `tb_event` `e`;
 -- SQLite plan: SEARCH e USING COVERING INDEX sqlite_autoindex_tb_event_1
 
 -- JournalRepository.pruneBatch
--- params: 1
--- explain: e: type=range key=IDX_event_at
-SELECT `e`.`seq` AS `seq` FROM `tb_event` `e` WHERE `e`.`at` < ? ORDER BY `e`.`at` ASC LIMIT 500;
--- SQLite plan: SEARCH e USING INDEX IDX_event_at (at<?)
+-- params: 0
+-- explain: e: type=index key=PRIMARY
+SELECT `e`.`seq` AS `seq`, `e`.`at` AS `at` FROM `tb_event` `e` ORDER BY `e`.`seq` ASC LIMIT 500;
+-- SQLite plan: SCAN e USING INDEX sqlite_autoindex_tb_event_1
 
 -- JournalRepository.findForAvailability — a task
 -- params: 4

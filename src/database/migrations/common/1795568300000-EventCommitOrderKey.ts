@@ -7,7 +7,8 @@ const COLUMNS = '"at", "kind", "task_id", "subtask_id", "from_value", "to_value"
  * tb_event_sequence as its last step and keeps the sequence row locked until it commits, so
  * events are inserted already numbered and the separate id (and the later numbering of NULL seqs)
  * is gone. Rows still unnumbered are numbered here, in their id (insert) order, after the numbered
- * ones. DDL per driver; the data moves with INSERT … SELECT.
+ * ones. Pruning deletes a leading run of seq, so the index on `at` goes too. DDL per driver; the
+ * data moves with INSERT … SELECT.
  */
 export class EventCommitOrderKey1795568300000 implements MigrationInterface {
   name = 'EventCommitOrderKey1795568300000';
@@ -21,7 +22,7 @@ export class EventCommitOrderKey1795568300000 implements MigrationInterface {
       );
     } else {
       await queryRunner.query(
-        'CREATE TABLE `tb_event_keyed` (`seq` bigint NOT NULL, `at` datetime(3) NOT NULL, `kind` varchar(32) NOT NULL, `task_id` varchar(36) NOT NULL, `subtask_id` varchar(36) NULL, `from_value` varchar(16) NULL, `to_value` varchar(16) NULL, `generation` int NULL, `reason` varchar(1024) NULL, `actor_type` varchar(8) NOT NULL, `actor_subject` varchar(128) NULL, `actor_role` varchar(16) NULL, INDEX `IDX_event_at` (`at`), INDEX `IDX_event_subtask` (`subtask_id`, `seq`), INDEX `IDX_event_task` (`task_id`, `seq`), PRIMARY KEY (`seq`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
+        'CREATE TABLE `tb_event_keyed` (`seq` bigint NOT NULL, `at` datetime(3) NOT NULL, `kind` varchar(32) NOT NULL, `task_id` varchar(36) NOT NULL, `subtask_id` varchar(36) NULL, `from_value` varchar(16) NULL, `to_value` varchar(16) NULL, `generation` int NULL, `reason` varchar(1024) NULL, `actor_type` varchar(8) NOT NULL, `actor_subject` varchar(128) NULL, `actor_role` varchar(16) NULL, INDEX `IDX_event_subtask` (`subtask_id`, `seq`), INDEX `IDX_event_task` (`task_id`, `seq`), PRIMARY KEY (`seq`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
       );
     }
     const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
@@ -41,7 +42,6 @@ export class EventCommitOrderKey1795568300000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE ${q('tb_event')}`);
     if (sqlite) {
       await queryRunner.query('ALTER TABLE "tb_event_keyed" RENAME TO "tb_event"');
-      await queryRunner.query('CREATE INDEX "IDX_event_at" ON "tb_event" ("at") ');
       await queryRunner.query('CREATE INDEX "IDX_event_subtask" ON "tb_event" ("subtask_id", "seq") ');
       await queryRunner.query('CREATE INDEX "IDX_event_task" ON "tb_event" ("task_id", "seq") ');
     } else {
