@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../src/common/time/clock';
 import { TransactionRunner } from '../../src/database/transaction.runner';
+import type { SubtaskReportDto } from '../../src/dispatch/dto/report.dto';
 import type { MtaskRow, SceneRow } from '../../src/scene/domain/scene-rows';
 import { SceneRepository } from '../../src/scene/scene.repository';
 import type { DesiredState, SubtaskState } from '../../src/subtask/domain/states';
@@ -12,6 +13,15 @@ import type { TaskEntity } from '../../src/task/task.entity';
 import { TaskRepository } from '../../src/task/task.repository';
 
 export const XML = '<?xml version="1.0" encoding="UTF-8"?><root></root>';
+
+/** A report as the ops service sends it, of generation 1 unless `extra` says otherwise, reported at `at` (epoch ms). */
+export const reportDto = (subtask_id: string, state: SubtaskReportDto['state'], at: number, extra: Partial<SubtaskReportDto> = {}): SubtaskReportDto => ({
+  subtask_id,
+  generation: 1,
+  state,
+  reported_at: new Date(at).toISOString(),
+  ...extra,
+});
 
 /** States in which a subtask is wanted running; the others default to a stop wish. */
 const RUN_STATES: readonly SubtaskState[] = ['scheduled', 'dispatching', 'running', 'lost'];

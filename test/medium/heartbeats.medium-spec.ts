@@ -1,13 +1,11 @@
 import { appliesAsHeartbeat } from '../../src/dispatch/domain/heartbeats';
 import { REPORTED_STATES } from '../../src/dispatch/domain/transitions';
-import type { SubtaskReportDto } from '../../src/dispatch/dto/report.dto';
 import { ReportsService } from '../../src/dispatch/reports.service';
 import { DESIRED_STATES, SUBTASK_STATES } from '../../src/subtask/domain/states';
 import { SubtaskRepository } from '../../src/subtask/subtask.repository';
 import { storedInstant } from '../support/databases';
+import { reportDto } from './factory';
 import { MediumApp, T0 } from './medium-app';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The one-statement heartbeat write (MySQL only) against the rule it stands for, and the batches that fall back from it. */
 describe('heartbeats written in one statement (mysql)', () => {
@@ -88,20 +86,13 @@ describe('heartbeats written in one statement (mysql)', () => {
     beforeAll(() => {
       reports = app.get(ReportsService);
     });
-    const report = (subtask_id: string, state: SubtaskReportDto['state'], at: number, extra: Partial<SubtaskReportDto> = {}): SubtaskReportDto => ({
-      subtask_id,
-      generation: 1,
-      state,
-      reported_at: iso(at),
-      ...extra,
-    });
 
     it('a heartbeat batch after the first is written in one statement: progress and times, no event, no mark', async () => {
       const { subtasks } = await app.factory.taskWithSubtasks(3, { state: 'running' });
-      await reports.ingest(subtasks.map((s) => report(s.id, 'running', T0 - 2000)));
+      await reports.ingest(subtasks.map((s) => reportDto(s.id, 'running', T0 - 2000)));
       const statements = jest.spyOn(app.get(SubtaskRepository), 'lockForReports');
 
-      const results = await reports.ingest(subtasks.map((s, i) => report(s.id, 'running', T0 - 1000, { progress: i + 1 })));
+      const results = await reports.ingest(subtasks.map((s, i) => reportDto(s.id, 'running', T0 - 1000, { progress: i + 1 })));
 
       expect(results).toEqual(subtasks.map((s) => ({ subtask_id: s.id, applied: true })));
       expect(statements).not.toHaveBeenCalled();
@@ -119,15 +110,15 @@ describe('heartbeats written in one statement (mysql)', () => {
     it('a batch whose rows changed meanwhile applies the heartbeats and judges the rest: a lost subtask runs again, a stale report is refused', async () => {
       const { task, subtasks } = await app.factory.taskWithSubtasks(3, { state: 'running' });
       const [steady, wasLost, late] = subtasks;
-      await reports.ingest(subtasks.map((s) => report(s.id, 'running', T0 - 3000)));
+      await reports.ingest(subtasks.map((s) => reportDto(s.id, 'running', T0 - 3000)));
       // Since: the reconciler found one lost, and a newer report of another arrived through another replica.
       await app.dataSource.query("UPDATE tb_subtask SET state = 'lost' WHERE id = ?", [wasLost.id]);
       await app.dataSource.query('UPDATE tb_subtask SET reported_at = ? WHERE id = ?', [new Date(T0 - 500), late.id]);
 
       const results = await reports.ingest([
-        report(steady.id, 'running', T0 - 2000, { progress: 5 }),
-        report(wasLost.id, 'running', T0 - 2000),
-        report(late.id, 'running', T0 - 2000),
+        reportDto(steady.id, 'running', T0 - 2000, { progress: 5 }),
+        reportDto(wasLost.id, 'running', T0 - 2000),
+        reportDto(late.id, 'running', T0 - 2000),
       ]);
 
       expect(results).toEqual([

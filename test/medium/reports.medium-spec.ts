@@ -1,9 +1,7 @@
 import { ReportsService } from '../../src/dispatch/reports.service';
-import type { SubtaskReportDto } from '../../src/dispatch/dto/report.dto';
 import { DATABASE_KINDS, storedInstant } from '../support/databases';
+import { reportDto } from './factory';
 import { MediumApp, T0 } from './medium-app';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** ReportsService.ingest on a real database, without HTTP: what each batch writes, event and mark included. */
 describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
@@ -21,18 +19,10 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
     await app.reset();
   });
 
-  const report = (subtask_id: string, state: SubtaskReportDto['state'], at: number, extra: Partial<SubtaskReportDto> = {}): SubtaskReportDto => ({
-    subtask_id,
-    generation: 1,
-    state,
-    reported_at: iso(at),
-    ...extra,
-  });
-
   it('reports of one batch are judged oldest first, whatever their order in it', async () => {
     const s = await app.factory.subtask({ state: 'running' });
 
-    const results = await reports.ingest([report(s.id, 'completed', T0 - 1000, { progress: 100 }), report(s.id, 'running', T0 - 2000, { progress: 50 })]);
+    const results = await reports.ingest([reportDto(s.id, 'completed', T0 - 1000, { progress: 100 }), reportDto(s.id, 'running', T0 - 2000, { progress: 50 })]);
 
     expect(results).toEqual([
       { subtask_id: s.id, applied: true },
@@ -45,9 +35,9 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
 
   it('a report older than the last applied one is ignored as stale', async () => {
     const s = await app.factory.subtask({ state: 'running' });
-    await reports.ingest([report(s.id, 'running', T0 - 1000, { progress: 60 })]);
+    await reports.ingest([reportDto(s.id, 'running', T0 - 1000, { progress: 60 })]);
 
-    const results = await reports.ingest([report(s.id, 'failed', T0 - 2000, { status_reason: 'late' })]);
+    const results = await reports.ingest([reportDto(s.id, 'failed', T0 - 2000, { status_reason: 'late' })]);
 
     expect(results).toEqual([{ subtask_id: s.id, applied: false, reason: 'stale' }]);
     expect(await app.subtask(s.id)).toMatchObject({ state: 'running', progress: 60 });
@@ -57,7 +47,7 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
   it('a report of an older generation is refused and writes nothing', async () => {
     const s = await app.factory.subtask({ state: 'dispatching', generation: 2 });
 
-    const results = await reports.ingest([report(s.id, 'running', T0 - 1000, { generation: 1 })]);
+    const results = await reports.ingest([reportDto(s.id, 'running', T0 - 1000, { generation: 1 })]);
 
     expect(results).toEqual([{ subtask_id: s.id, applied: false, reason: 'stale_generation' }]);
     expect(await app.subtask(s.id)).toMatchObject({ state: 'dispatching', generation: 2 });
@@ -70,11 +60,11 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
     const [a, b] = subtasks;
 
     await reports.ingest([
-      report(a.id, 'failed', T0 - 3000, { status_reason: 'decoder crashed' }),
-      report(b.id, 'failed', T0 - 3000, { status_reason: 'blip' }),
-      report(a.id, 'running', T0 - 2000),
-      report(b.id, 'running', T0 - 2000),
-      report(a.id, 'completed', T0 - 1000, { progress: 100 }),
+      reportDto(a.id, 'failed', T0 - 3000, { status_reason: 'decoder crashed' }),
+      reportDto(b.id, 'failed', T0 - 3000, { status_reason: 'blip' }),
+      reportDto(a.id, 'running', T0 - 2000),
+      reportDto(b.id, 'running', T0 - 2000),
+      reportDto(a.id, 'completed', T0 - 1000, { progress: 100 }),
     ]);
 
     expect(await app.events(a.id)).toEqual([{ kind: 'subtask.state', from_value: 'running', to_value: 'completed', actor_type: 'ops', reason: null, at: T0 }]);
@@ -86,7 +76,7 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
   it('a heartbeat-only batch refreshes heartbeat and progress, and writes no event and no mark', async () => {
     const { subtasks } = await app.factory.taskWithSubtasks(3, { state: 'running', heartbeat_at: new Date(T0 - 30_000) });
 
-    const results = await reports.ingest(subtasks.map((s, i) => report(s.id, 'running', T0 - 500, { progress: 10 * (i + 1) })));
+    const results = await reports.ingest(subtasks.map((s, i) => reportDto(s.id, 'running', T0 - 500, { progress: 10 * (i + 1) })));
 
     expect(results.every((r) => r.applied)).toBe(true);
     for (const [i, s] of subtasks.entries()) {
@@ -101,7 +91,7 @@ describe.each(DATABASE_KINDS)('report ingestion (%s)', (kind) => {
   it("a batch's state change leaves its task marked; the next sweep re-derives the status and the mark goes with it", async () => {
     const { task, subtasks } = await app.factory.taskWithSubtasks(1, { state: 'running' }, { status: 'running' });
 
-    await reports.ingest([report(subtasks[0].id, 'failed', T0 - 1000, { status_reason: 'decoder crashed' })]);
+    await reports.ingest([reportDto(subtasks[0].id, 'failed', T0 - 1000, { status_reason: 'decoder crashed' })]);
     expect((await app.marks()).map((m) => m.task_id)).toEqual([task.id]);
     const stale = await app.rows<{ status: string }>('SELECT status FROM tb_task WHERE id = ?', [task.id]);
     expect(stale[0].status).toBe('running');
