@@ -22,8 +22,6 @@ export function isLockConflict(error: unknown): boolean {
   return code !== undefined && RETRYABLE.has(code);
 }
 
-const isRetryable = (error: Error): boolean => isLockConflict(error);
-
 const afterCommitCallbacks = new WeakMap<EntityManager, (() => void)[]>();
 const beforeCommitWork = new WeakMap<EntityManager, (() => Promise<void>)[]>();
 
@@ -87,7 +85,7 @@ export class TransactionRunner {
   }
 
   /** Up to MAX_ATTEMPTS runs (cockatiel counts the retries after the first), 5 ms × attempt + up to 20 ms of jitter apart. */
-  private readonly deadlockRetry: RetryPolicy = retry(handleWhen(isRetryable), {
+  private readonly deadlockRetry: RetryPolicy = retry(handleWhen(isLockConflict), {
     maxAttempts: MAX_ATTEMPTS - 1,
     backoff: new DelegateBackoff<{ attempt: number }>(({ attempt }) => 5 * attempt + Math.random() * 20),
   });

@@ -71,21 +71,20 @@ export class ReportsService {
       const rows = await this.repository.lockForReports(em, [...new Set(parsed.map((r) => r.subtask_id))], this.tx.lockMode());
       // What the heartbeat statement already applied: its time and this report's are on the row.
       const byId = new Map(rows.map((row) => [row.id, row]));
-      const done = (r: BatchReport) => {
-        const row = byId.get(r.subtask_id);
-        return (
-          heartbeatAt !== null &&
-          row?.heartbeat_at?.getTime() === heartbeatAt.getTime() &&
-          row.reported_at?.getTime() === r.at.getTime() &&
-          row.state === r.state
-        );
-      };
+      const done = new Set<number>();
+      if (heartbeatAt !== null) {
+        for (const r of parsed) {
+          const row = byId.get(r.subtask_id);
+          if (row?.heartbeat_at?.getTime() === heartbeatAt.getTime() && row.reported_at?.getTime() === r.at.getTime() && row.state === r.state)
+            done.add(r.index);
+        }
+      }
       const judged = judgeBatch(
-        parsed.filter((r) => !done(r)),
+        parsed.filter((r) => !done.has(r.index)),
         rows,
         now,
       );
-      const results = parsed.map((r): ReportResult => (done(r) ? { subtask_id: r.subtask_id, applied: true } : judged.results[r.index]));
+      const results = parsed.map((r): ReportResult => (done.has(r.index) ? { subtask_id: r.subtask_id, applied: true } : judged.results[r.index]));
       await this.repository.writeReports(em, judged.writes, now);
       // One event per subtask whose state the batch changed; heartbeats write none. One multi-row insert.
       await this.journal.append(
