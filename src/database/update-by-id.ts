@@ -1,6 +1,17 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /**
+ * `count` rows of placeholders for `fields`, as a MySQL derived table's body: MariaDB names a
+ * VALUES table's columns after its first row, so the rows are a UNION ALL whose first SELECT names
+ * them.
+ */
+export function unionAllRows(q: (name: string) => string, fields: readonly string[], count: number): string {
+  const first = `SELECT ${fields.map((field) => `? AS ${q(field)}`).join(', ')}`;
+  const rest = `SELECT ${fields.map(() => '?').join(', ')}`;
+  return [first, ...Array.from({ length: count - 1 }, () => rest)].join(' UNION ALL ');
+}
+
+/**
  * Updates many rows, each to its own values, in one statement: the rows are joined, by primary
  * key `id`, to the new values as a derived table. (A `CASE id WHEN … THEN …` per column, the
  * portable form, is matched row by row against every WHEN: 500 rows took MariaDB 25–43 ms, the
@@ -34,10 +45,7 @@ export async function updateRowsById<E extends ObjectLiteral & { id: string }>(
     const sql = `UPDATE ${table} SET ${set} FROM (VALUES ${rows.map(() => row).join(', ')}) AS v WHERE v.column1 = ${table}.${name('id')}`;
     await em.query(sql, [...constantParams, ...valueParams]);
   } else {
-    // MariaDB names a VALUES table's columns after its first row, so the rows are a UNION ALL.
-    const first = `SELECT ${fields.map((field) => `? AS ${q(field)}`).join(', ')}`;
-    const rest = `SELECT ${fields.map(() => '?').join(', ')}`;
-    const values = [first, ...rows.slice(1).map(() => rest)].join(' UNION ALL ');
+    const values = unionAllRows(q, fields, rows.length);
     const set = [...columns.map((c) => `t.${name(c)} = v.${q(c)}`), ...constantColumns.map((c) => `t.${name(c)} = ?`)].join(', ');
     const sql = `UPDATE ${table} t JOIN (${values}) v ON v.${q('id')} = t.${name('id')} SET ${set}`;
     await em.query(sql, [...valueParams, ...constantParams]);

@@ -9,7 +9,7 @@ import { ClaimedOutcome, ControlWrite, HeartbeatWrite, OutcomeWrite, outcomeAppl
 import type { SubtaskRunInfo } from '../scene/scene.mapper';
 import type { DesiredState, SubtaskState, SubtaskStatusInput } from './domain/states';
 import { selectIn } from '../database/select-in';
-import { updateRowsById } from '../database/update-by-id';
+import { unionAllRows, updateRowsById } from '../database/update-by-id';
 import { SubtaskEntity } from './subtask.entity';
 import type { SubtaskRow } from './subtask.mapper';
 
@@ -394,8 +394,7 @@ export class SubtaskRepository {
       driver.preparePersistentValue(w.reported_at, reportedAt) as unknown,
     ]);
     const stamp: unknown = this.persisted(now, 'heartbeat_at');
-    const first = 'SELECT ? AS `id`, ? AS `generation`, ? AS `state`, ? AS `status_reason`, ? AS `progress`, ? AS `reported_at`';
-    const values = [first, ...sorted.slice(1).map(() => 'SELECT ?, ?, ?, ?, ?, ?')].join(' UNION ALL ');
+    const values = unionAllRows((name) => driver.escape(name), ['id', 'generation', 'state', 'status_reason', 'progress', 'reported_at'], sorted.length);
     const result: { affectedRows: number } = await this.dataSource.query(
       `UPDATE \`tb_subtask\` t JOIN (${values}) v ON v.\`id\` = t.\`id\`` +
         ' SET t.`status_reason` = v.`status_reason`, t.`progress` = v.`progress`, t.`reported_at` = v.`reported_at`, t.`heartbeat_at` = ?, t.`update_dt` = ?' +
