@@ -229,8 +229,8 @@ SELECT MIN(next) AS next FROM (SELECT MIN(next_attempt_at) AS next FROM tb_subta
 
 -- SubtaskRepository.finishMany
 -- params: 2
--- explain: SubtaskEntity: type=range key=PRIMARY
-SELECT `SubtaskEntity`.`id` AS `SubtaskEntity_id`, `SubtaskEntity`.`state` AS `SubtaskEntity_state`, `SubtaskEntity`.`generation` AS `SubtaskEntity_generation`, `SubtaskEntity`.`lease_owner` AS `SubtaskEntity_lease_owner` FROM `tb_subtask` `SubtaskEntity` WHERE ((`SubtaskEntity`.`id` IN (?, ?))) ORDER BY `SubtaskEntity_id` ASC FOR UPDATE;
+-- explain: tb_subtask: type=range key=PRIMARY
+SELECT `id`, `state`, `generation`, `lease_owner` FROM `tb_subtask` WHERE `id` IN (?, ?) ORDER BY `id` FOR UPDATE;
 -- params: 4
 -- explain: <derived2>: type=system key=-
 -- explain: t: type=const key=PRIMARY
@@ -241,12 +241,12 @@ UPDATE `tb_subtask` t JOIN (SELECT ? AS `id`, ? AS `state`, ? AS `status_reason`
 UPDATE `tb_subtask` SET `lease_owner` = ?, `lease_until` = ? WHERE `id` IN (?);
 -- SQLite:
 -- params: 2
-SELECT "SubtaskEntity"."id" AS "SubtaskEntity_id", "SubtaskEntity"."state" AS "SubtaskEntity_state", "SubtaskEntity"."generation" AS "SubtaskEntity_generation", "SubtaskEntity"."lease_owner" AS "SubtaskEntity_lease_owner" FROM "tb_subtask" "SubtaskEntity" WHERE (("SubtaskEntity"."id" IN (?, ?))) ORDER BY "SubtaskEntity_id" ASC;
+SELECT "id", "state", "generation", "lease_owner" FROM "tb_subtask" WHERE "id" IN (?, ?) ORDER BY "id";
 -- params: 4
 UPDATE "tb_subtask" SET "state" = v.column2, "status_reason" = v.column3, "update_dt" = ? FROM (VALUES (?, ?, ?)) AS v WHERE v.column1 = "tb_subtask"."id";
 -- params: 3
 UPDATE "tb_subtask" SET "lease_owner" = ?, "lease_until" = ? WHERE "id" IN (?);
--- SQLite plan: SEARCH SubtaskEntity USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
+-- SQLite plan: SEARCH tb_subtask USING INDEX sqlite_autoindex_tb_subtask_1 (id=?)
 -- SQLite plan: MATERIALIZE v
 -- SQLite plan: SCAN CONSTANT ROW
 -- SQLite plan: SCAN v

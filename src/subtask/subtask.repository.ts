@@ -337,12 +337,14 @@ export class SubtaskRepository {
    */
   async finishMany(em: EntityManager, outcomes: readonly ClaimedOutcome[], now: Date, lock: { mode: 'pessimistic_write' } | undefined): Promise<boolean[]> {
     if (outcomes.length === 0) return [];
-    const rows = await em.find(SubtaskEntity, {
-      select: { id: true, lease_owner: true, generation: true, state: true },
-      where: { id: In(outcomes.map((o) => o.id)) },
-      order: { id: 'ASC' },
-      lock,
-    });
+    const rows = await selectIn(
+      em,
+      SubtaskEntity,
+      'id',
+      outcomes.map((o) => o.id),
+      ['id', 'lease_owner', 'generation', 'state'],
+      { orderBy: 'id', forUpdate: lock !== undefined },
+    );
     const current = new Map(rows.map((r) => [r.id, r]));
     const applied = outcomes.map((o) => outcomeApplies(current.get(o.id), o));
 
