@@ -26,7 +26,8 @@ export function parseWireDateTime(value: string, zone: string): Date | null {
   const fields = calendarFields(value);
   if (!fields) return null;
   if (iso) return new Date(value);
-  const wall = wallClockMs(fields) + Number((value.split('.')[1] ?? '').padEnd(3, '0'));
+  const millis = Number((value.split('.')[1] ?? '').padEnd(3, '0'));
+  const wall = wallClockMs(fields) + millis;
   if (zone === 'UTC') return new Date(wall);
   const offset = steadyOffset(zone, wall);
   if (offset !== null) return new Date(wall - offset);
@@ -35,7 +36,7 @@ export function parseWireDateTime(value: string, zone: string): Date | null {
   // drops the milliseconds of instants before 1970 the wrong way and reads them a second late.
   // A zone changes offset only on a whole second, so the milliseconds cannot cross a change.
   const parsed = dayjs.tz(value.slice(0, 19), FIELDS_FORMAT, zone);
-  return parsed.isValid() ? new Date(parsed.valueOf() + (wall - wallClockMs(fields))) : null;
+  return parsed.isValid() ? new Date(parsed.valueOf() + millis) : null;
 }
 
 interface CalendarFields {
