@@ -200,7 +200,11 @@ const statusMark: RepositorySpec<StatusMarkRepository> = {
   calls: {
     mark: (r, ctx, em) => r.mark(em, [ctx.task.id, FIXED_ID], ctx.at),
     pending: (r) => r.pending(200),
-    clear: (r, ctx, em) => r.clear(em, [ctx.task.id, FIXED_ID]),
+    // The mark first, so that the claim has one to lock and delete (its INSERT shows first).
+    claim: {
+      'one of two marked': async (r, ctx, em) =>
+        r.mark(em, [ctx.task.id], ctx.at).then(() => r.claim(em, [ctx.task.id, FIXED_ID], lock(em, 'pessimistic_write'))),
+    },
     count: (r) => r.count(),
   },
 };

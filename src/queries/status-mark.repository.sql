@@ -13,10 +13,23 @@ INSERT INTO tb_task_status_mark (task_id, marked_at) VALUES (?, ?), (?, ?) ON CO
 SELECT `TaskStatusMarkEntity`.`task_id` AS `TaskStatusMarkEntity_task_id` FROM `tb_task_status_mark` `TaskStatusMarkEntity` ORDER BY `TaskStatusMarkEntity_task_id` ASC LIMIT 200;
 -- SQLite plan: SCAN TaskStatusMarkEntity USING COVERING INDEX sqlite_autoindex_tb_task_status_mark_1
 
--- StatusMarkRepository.clear
+-- StatusMarkRepository.claim — one of two marked
+-- params: 2
+INSERT IGNORE INTO tb_task_status_mark (task_id, marked_at) VALUES (?, ?);
 -- params: 2
 -- explain: tb_task_status_mark: type=range key=PRIMARY
-DELETE FROM `tb_task_status_mark` WHERE `task_id` IN (?, ?);
+SELECT `task_id` FROM `tb_task_status_mark` WHERE `task_id` IN (?, ?) ORDER BY `task_id` FOR UPDATE;
+-- params: 1
+-- explain: tb_task_status_mark: type=range key=PRIMARY
+DELETE FROM `tb_task_status_mark` WHERE `task_id` IN (?);
+-- SQLite:
+-- params: 2
+INSERT INTO tb_task_status_mark (task_id, marked_at) VALUES (?, ?) ON CONFLICT (task_id) DO NOTHING;
+-- params: 2
+SELECT "task_id" FROM "tb_task_status_mark" WHERE "task_id" IN (?, ?) ORDER BY "task_id";
+-- params: 1
+DELETE FROM "tb_task_status_mark" WHERE "task_id" IN (?);
+-- SQLite plan: SEARCH tb_task_status_mark USING COVERING INDEX sqlite_autoindex_tb_task_status_mark_1 (task_id=?)
 -- SQLite plan: SEARCH tb_task_status_mark USING INDEX sqlite_autoindex_tb_task_status_mark_1 (task_id=?)
 
 -- StatusMarkRepository.count

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { selectIn } from '../database/select-in';
 import { TaskStatusMarkEntity } from './status-mark.entity';
 
 /** tb_task_status_mark's owner. */
@@ -33,9 +34,21 @@ export class StatusMarkRepository {
     return rows.map((r) => r.task_id);
   }
 
-  async clear(em: EntityManager, taskIds: readonly string[]): Promise<void> {
-    if (taskIds.length === 0) return;
-    await em.delete(TaskStatusMarkEntity, { task_id: In([...taskIds].sort()) });
+  /**
+   * Takes the marks of these tasks that still exist, for a sweep, in the caller's transaction:
+   * locks them in id order (on MySQL, waiting for any writer that holds one, so its change has
+   * committed by the time this returns), deletes them, and answers their task ids in id order.
+   * A mark another sweep took meanwhile is not there, and its task needs no refresh from this one.
+   */
+  async claim(em: EntityManager, taskIds: readonly string[], lock: { mode: 'pessimistic_write' } | undefined): Promise<string[]> {
+    if (taskIds.length === 0) return [];
+    const held = await selectIn(em, TaskStatusMarkEntity, 'task_id', [...new Set(taskIds)].sort(), ['task_id'], {
+      orderBy: 'task_id',
+      forUpdate: lock !== undefined,
+    });
+    const ids = held.map((m) => m.task_id);
+    if (ids.length > 0) await em.delete(TaskStatusMarkEntity, { task_id: In(ids) });
+    return ids;
   }
 
   count(): Promise<number> {

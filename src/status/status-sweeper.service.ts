@@ -115,12 +115,13 @@ export class StatusSweeper implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** Re-derives these tasks and drops their marks, in one transaction (status changes are journalled by the refresh). */
+  /**
+   * Takes these tasks' marks and re-derives the tasks whose marks it took, in one transaction
+   * (status changes are journalled by the refresh). A task another replica's sweep refreshed
+   * meanwhile has no mark left and is not read again.
+   */
   async refreshBatch(ids: string[]): Promise<void> {
-    await this.tx.run(async (em) => {
-      await this.status.refresh(em, ids);
-      await this.marks.clear(em, ids);
-    });
+    await this.tx.run((em) => this.status.refreshMarked(em, ids, (locked) => this.marks.claim(em, locked, this.tx.lockMode())));
   }
 
   private schedule(): void {

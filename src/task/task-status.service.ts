@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction.runner';
 import { Actor, SYSTEM_ACTOR } from '../journal/event';
 import { JournalRepository } from '../journal/journal.repository';
-import { SubtaskRepository } from '../subtask/subtask.repository';
+import { SubtaskRepository, SubtaskStatusRow } from '../subtask/subtask.repository';
 import { formatStatusReason, summarizeTaskStatus, SubtaskStatusDetail, TaskStatus } from './domain/task-status';
 import { StoredStatus, TaskRepository } from './task.repository';
 
@@ -34,12 +34,45 @@ export class TaskStatusService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Re-derives these tasks' statuses; each change is journalled (`task.status`) in the same transaction, as done by `actor`. */
+  /**
+   * Re-derives these tasks' statuses in a transaction that writes their subtasks itself; each
+   * change is journalled (`task.status`) in the same transaction, as done by `actor`. The subtasks
+   * are share-locked as they are read, so another writer of them either committed before (and is
+   * seen) or waits for this commit (and marks the task again).
+   */
   async refresh(em: EntityManager, taskIds: Iterable<string>, actor: Actor = SYSTEM_ACTOR): Promise<TaskStatusChange[]> {
     const ids = [...new Set(taskIds)].sort();
     if (ids.length === 0) return [];
     const before = await this.tasks.lockStatuses(em, ids, this.tx.lockMode());
-    const rows = await this.subtasks.statusDetailsForTasks(em, ids, this.tx.readLockMode());
+    return this.derive(em, ids, before, await this.subtasks.statusDetailsForTasks(em, ids, this.tx.readLockMode()), actor);
+  }
+
+  /**
+   * The sweep's refresh: re-derives those of these tasks whose marks `claimMarks` takes, and only
+   * those. The task rows are locked first (the lock order of start, stop and edits); the marks
+   * are taken next, and the subtasks are read after that without a lock. That is enough: a writer
+   * marks its task in its own transaction, so a change this read does not see either has a mark
+   * left for the next sweep (the writer marked after the claim), or held the mark the claim
+   * waited for (the writer committed before the read, which sees it). Reading them share-locked
+   * instead made every sweep and every report batch on the same tasks wait for each other.
+   * On MySQL the read is the transaction's first consistent read, so its snapshot is taken then.
+   */
+  async refreshMarked(em: EntityManager, taskIds: Iterable<string>, claimMarks: (ids: string[]) => Promise<string[]>): Promise<TaskStatusChange[]> {
+    const ids = [...new Set(taskIds)].sort();
+    if (ids.length === 0) return [];
+    const before = await this.tasks.lockStatuses(em, ids, this.tx.lockMode());
+    const claimed = await claimMarks(ids.filter((id) => before.has(id)));
+    if (claimed.length === 0) return [];
+    return this.derive(em, claimed, before, await this.subtasks.statusDetailsForTasks(em, claimed, undefined), SYSTEM_ACTOR);
+  }
+
+  private async derive(
+    em: EntityManager,
+    ids: readonly string[],
+    before: Map<string, StoredStatus>,
+    rows: readonly SubtaskStatusRow[],
+    actor: Actor,
+  ): Promise<TaskStatusChange[]> {
     const byTask = new Map<string, SubtaskStatusDetail[]>(ids.map((id) => [id, []]));
     for (const row of rows) byTask.get(row.task_id)?.push(row);
     const changes: TaskStatusChange[] = [];
