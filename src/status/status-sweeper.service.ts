@@ -17,8 +17,8 @@ const MAX_NUDGE_DELAY_MS = 1_000;
 /**
  * How long a nudged sweep waits: NUDGE_DELAY_MS, or twice as long as the last sweep took, so
  * that sweeping takes at most about a third of the time. At a window's opening every outcome
- * marks its task, and back-to-back sweeps of 100 tasks × 100 subtasks, each share-locking and
- * reading all 10,000 rows, competed with the dispatches and reports they were summing up.
+ * marks its task, and back-to-back sweeps of 100 tasks × 100 subtasks, each reading all 10,000
+ * rows, competed with the dispatches and reports they were summing up.
  */
 export function nudgeDelay(lastSweepMs: number): number {
   return Math.min(MAX_NUDGE_DELAY_MS, Math.max(NUDGE_DELAY_MS, Math.ceil(2 * lastSweepMs)));

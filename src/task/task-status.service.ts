@@ -20,8 +20,8 @@ export interface TaskStatusChange {
  * Keeps each task's stored `status`, `status_counts`, `status_reason` and `next_transition_at`
  * equal to what the status rules derive from its subtasks, inside the caller's transaction.
  * Task rows are locked first, in id order (the lock order of start, stop and edits, so no cycle
- * forms); the subtasks are then read with a shared lock, so a concurrent writer of them either
- * committed before (and is seen) or waits for this commit (and marks the task again).
+ * forms); how the subtasks are then read keeps a concurrent writer of them from going unseen
+ * (`refresh` share-locks them, `refreshMarked` takes the marks first).
  */
 @Injectable()
 export class TaskStatusService {
