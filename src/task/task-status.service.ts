@@ -61,7 +61,8 @@ export class TaskStatusService {
     const ids = [...new Set(taskIds)].sort();
     if (ids.length === 0) return [];
     const before = await this.tasks.lockStatuses(em, ids, this.tx.lockMode());
-    const claimed = await claimMarks(ids.filter((id) => before.has(id)));
+    // A mark of a task that is gone is taken too (and dropped), or every sweep would find it again.
+    const claimed = (await claimMarks(ids)).filter((id) => before.has(id));
     if (claimed.length === 0) return [];
     return this.derive(em, claimed, before, await this.subtasks.statusDetailsForTasks(em, claimed, undefined), SYSTEM_ACTOR);
   }

@@ -41,6 +41,15 @@ describe.each(DATABASE_KINDS)('status sweep (%s)', (kind) => {
     expect(await app.rows("SELECT task_id FROM tb_event WHERE kind = 'task.status'")).toEqual([{ task_id: marked.task.id }]);
   });
 
+  it('drops the mark of a task that is gone', async () => {
+    const gone = '00000000-0000-7000-8000-00000000dead';
+    await markCommitted(gone);
+
+    await app.sweep();
+
+    expect(await app.marks()).toEqual([]);
+  });
+
   if (kind !== 'mysql') return;
 
   /** A writer's transaction on its own connection, held open until the test commits it. */
