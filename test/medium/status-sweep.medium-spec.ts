@@ -59,6 +59,10 @@ describe.each(DATABASE_KINDS)('status sweep (%s)', (kind) => {
     await writer.startTransaction();
     return writer;
   }
+  /** The writer's two steps, as a report batch takes them: the subtask's new state, then its task's mark. */
+  const failIn = (writer: QueryRunner, subtaskId: string) => writer.query("UPDATE tb_subtask SET state = 'failed' WHERE id = ?", [subtaskId]);
+  const markIn = (writer: QueryRunner, taskId: string) =>
+    writer.query('INSERT IGNORE INTO tb_task_status_mark (task_id, marked_at) VALUES (?, ?)', [taskId, new Date()]);
   /** Whether `promise` settles within `ms` (the timer is cleared either way). */
   async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
@@ -75,9 +79,9 @@ describe.each(DATABASE_KINDS)('status sweep (%s)', (kind) => {
     await markCommitted(task.id);
     const writer = await openWriter();
     try {
-      await writer.query("UPDATE tb_subtask SET state = 'failed' WHERE id = ?", [subtasks[0].id]);
+      await failIn(writer, subtasks[0].id);
       // The mark is already there: the writer's INSERT IGNORE share-locks it until its commit.
-      await writer.query('INSERT IGNORE INTO tb_task_status_mark (task_id, marked_at) VALUES (?, ?)', [task.id, new Date()]);
+      await markIn(writer, task.id);
 
       const sweep = app.sweep();
       expect(await settledWithin(sweep, 500)).toBe(false);
@@ -96,14 +100,14 @@ describe.each(DATABASE_KINDS)('status sweep (%s)', (kind) => {
     await markCommitted(task.id);
     const writer = await openWriter();
     try {
-      await writer.query("UPDATE tb_subtask SET state = 'failed' WHERE id = ?", [subtasks[0].id]);
+      await failIn(writer, subtasks[0].id);
 
       // A share-locking read of the subtasks would wait here for the writer's row lock.
       const sweep = app.sweep();
       expect(await settledWithin(sweep, 5_000)).toBe(true);
       expect(await storedStatus(task.id)).toBe('running');
 
-      await writer.query('INSERT IGNORE INTO tb_task_status_mark (task_id, marked_at) VALUES (?, ?)', [task.id, new Date()]);
+      await markIn(writer, task.id);
       await writer.commitTransaction();
     } finally {
       await writer.release();
@@ -136,8 +140,8 @@ describe.each(DATABASE_KINDS)('status sweep (%s)', (kind) => {
     await afterClaim;
     const writer = await openWriter();
     try {
-      await writer.query("UPDATE tb_subtask SET state = 'failed' WHERE id = ?", [subtasks[0].id]);
-      const marking = writer.query('INSERT IGNORE INTO tb_task_status_mark (task_id, marked_at) VALUES (?, ?)', [task.id, new Date()]);
+      await failIn(writer, subtasks[0].id);
+      const marking = markIn(writer, task.id);
       expect(await settledWithin(marking, 500)).toBe(false);
 
       // The sweep reads and commits while the writer is still open, so it does not see the change.
